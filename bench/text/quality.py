@@ -1,0 +1,107 @@
+"""Text moderation quality: published benchmarks, training on a user's data, evasion.
+
+    python bench/text/quality.py [--write] [--skip-hasoc] [--evasion-n 1500]
+
+1. The default model on the official test splits, beside the published best results.
+2. HASOC 2019 task 1 trained on HASOC's own training split (the training service on a
+   user's data), beside the default model's zero-shot figure on the same test files.
+3. Evasion: recall at the shipped thresholds on each category's test positives, clean
+   and with each perturbation kind applied (seawall.training.perturb); the drop in points.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from seawall.signals.text import default_cascade
+from seawall.signals.text.cascade import TextCascade
+from seawall.training import evaluate
+from seawall.training.corpus import gather
+from seawall.training.datasets import load
+from seawall.training.embed_cache import CachedEncoder
+from seawall.training.perturb import PERTURBATIONS, perturb
+from seawall.training.train import train
+from seawall.settings import get_settings
+
+
+def md_table(header: list[str], rows: list[list]) -> str:
+    def f(v):
+        return f"{v:.3f}" if isinstance(v, float) else str(v)
+    return "\n".join(["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] +
+                     ["| " + " | ".join(f(v) for v in r) + " |" for r in rows])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--write", action="store_true")
+    ap.add_argument("--skip-hasoc", action="store_true")
+    ap.add_argument("--evasion-n", type=int, default=1500)
+    args = ap.parse_args()
+    settings = get_settings()
+    cascade = default_cascade()
+    cache = settings.home / "cache" / "emb"
+    cascade.encoder = CachedEncoder(cascade.encoder, cache)
+    cascade.spans = False
+    out = [f"### Text quality ({time.strftime('%Y-%m-%d')}, model {cascade.version})", ""]
+
+    test = load(splits=["test"])
+    scores = evaluate.score(cascade, test)
+    bench = evaluate.benchmarks(scores)
+    out += ["Default model on official test splits:", "",
+            md_table(["benchmark", "seawall", "published", "beats", "n", "published by"],
+                     [[b["benchmark"], b["ours"], b["published"], "yes" if b["beats"] else "no", b["n"],
+                       b["source"]] for b in bench]), ""]
+    print("\n".join(out))
+
+    if not args.skip_hasoc:
+        hasoc = gather(["hasoc2019"], seed=False)
+        with tempfile.TemporaryDirectory() as tmp:
+            model = train([e for e in hasoc if e.split != "test"], Path(tmp), cache_dir=cache,
+                          version="hasoc-own")
+            own = evaluate.score(TextCascade(model, CachedEncoder(cascade.encoder.inner, cache), spans=False),
+                                 [e for e in hasoc if e.split == "test"])
+        zero = {b["benchmark"]: b["ours"] for b in bench}
+        rows = [[b["benchmark"], b["ours"], zero.get(b["benchmark"]), b["published"],
+                 "yes" if b["beats"] else "no"] for b in evaluate.benchmarks(own)]
+        part = ["HASOC 2019 task 1, trained on HASOC's training split (`seawall train --dataset hasoc2019`):", "",
+                md_table(["benchmark", "trained on HASOC", "default model (zero-shot)", "published best",
+                          "beats"], rows), ""]
+        print("\n".join(part))
+        out += part
+
+    # Evasion: the positives of each category, clean and perturbed.
+    rng = np.random.default_rng(3)
+    pos = [e for e in test if any(v == 1 for k, v in e.labels.items() if k in cascade.model.heads)]
+    pos = [pos[i] for i in rng.permutation(len(pos))[:args.evasion_n]]
+    clean = evaluate.score(cascade, pos)
+    cats = [c for c in cascade.model.heads if clean.labelled(c)[1].sum() >= 20]
+
+    def recall(s, c):
+        p, y = s.labelled(c)
+        return float((p[y == 1] >= s.thresholds.get(c, 0.5)).mean())
+
+    rows = []
+    worst = 0.0
+    for kind in PERTURBATIONS:
+        noisy = [type(e)(**{**e.__dict__, "text": perturb(e.text, kind, seed=i)}) for i, e in enumerate(pos)]
+        s = evaluate.score(cascade, noisy)
+        drops = {c: 100 * (recall(clean, c) - recall(s, c)) for c in cats}
+        worst = max(worst, max(drops.values()))
+        rows.append([kind] + [round(drops[c], 1) for c in cats])
+    part = [f"Evasion: recall drop in points from the clean copy ({len(pos)} test positives; "
+            f"clean recall {', '.join(f'{c} {recall(clean, c):.3f}' for c in cats)}):", "",
+            md_table(["perturbation"] + cats, rows), "", f"Worst drop: {worst:.1f} points (target ≤ 5).", ""]
+    print("\n".join(part))
+    out += part
+    if args.write:
+        with open(Path(__file__).with_name("RESULTS.md"), "a", encoding="utf-8") as f:
+            f.write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""Text moderation speed: each tier, the cascade, and alt-profanity-check on the same texts.
+
+    python bench/text/speed.py [--n 2000] [--single 300]
+
+Prints a markdown table (and appends it to bench/text/RESULTS.md with --write). The
+baseline (alt-profanity-check, a peer doing the same job) runs in the same process on
+the same texts, so the comparison holds on a noisy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+
+from seawall.signals.text import default_cascade
+from seawall.training.datasets import load
+
+
+def sample_texts(n: int, seed: int = 7) -> list[str]:
+    exs = [e for e in load(splits=["test"]) if len(e.text) < 2000]
+    random.Random(seed).shuffle(exs)
+    return [e.text for e in exs[:n]]
+
+
+def throughput(fn, texts: list[str], batch: int = 256) -> float:
+    start = time.perf_counter()
+    for i in range(0, len(texts), batch):
+        fn(texts[i:i + batch])
+    return len(texts) / (time.perf_counter() - start)
+
+
+def latency(fn, texts: list[str]) -> tuple[float, float]:
+    times = []
+    for t in texts:
+        s = time.perf_counter()
+        fn([t])
+        times.append((time.perf_counter() - s) * 1000)
+    return float(np.percentile(times, 50)), float(np.percentile(times, 99))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--single", type=int, default=300)
+    ap.add_argument("--write", action="store_true")
+    args = ap.parse_args()
+    texts = sample_texts(args.n)
+    cascade = default_cascade()
+    cascade.spans = False
+    cascade.encoder.encode(["warm up"])
+
+    from profanity_check import predict_prob
+
+    predict_prob(["warm up"])
+    runs = {
+        "alt-profanity-check 1.9.1 (baseline)": lambda b: predict_prob(b),
+        "seawall fast tier": lambda b: cascade.score(b, tier="fast"),
+        "seawall encoder tier": lambda b: cascade.score(b, tier="encoder"),
+        "seawall cascade": lambda b: cascade.score(b, tier="cascade"),
+    }
+    rows = []
+    for name, fn in runs.items():
+        n = len(texts) if "encoder" not in name else min(len(texts), 600)
+        tps = throughput(fn, texts[:n])
+        p50, p99 = latency(fn, texts[:args.single])
+        rows.append((name, tps, p50, p99))
+    settled = cascade.score(texts, tier="cascade")
+    fast_share = sum(s.tier == "fast" for s in settled) / len(settled)
+
+    lines = [f"### Text speed ({time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, "
+             f"{len(texts)} test texts, model {cascade.version})", "",
+             "| scorer | texts/s (batches of 256) | single-text p50 ms | p99 ms | vs baseline |",
+             "|---|---|---|---|---|"]
+    base = rows[0][1]
+    for name, tps, p50, p99 in rows:
+        lines.append(f"| {name} | {tps:,.0f} | {p50:.2f} | {p99:.2f} | {tps / base:.2f}× |")
+    lines += ["", f"Cascade: {fast_share:.1%} of texts settled in the fast tier.", ""]
+    table = "\n".join(lines)
+    print(table)
+    if args.write:
+        with open(Path(__file__).with_name("RESULTS.md"), "a", encoding="utf-8") as f:
+            f.write(table + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""`seawall train`: the reproducible recipe for the shipped models, or a model on your own data."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from seawall.settings import get_settings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a text model", description=__doc__)
+    p.add_argument("--default", action="store_true",
+                   help="the shipped default: every set whose license allows it, plus the seed corpus")
+    p.add_argument("--dataset", action="append", default=None, metavar="NAME",
+                   help="a built-in dataset to train on (repeatable); see `seawall eval --list`")
+    p.add_argument("--data", action="append", default=[], type=Path, metavar="FILE",
+                   help="your labeled .jsonl ({text, labels:{category:0/1}}) or .csv (text + "
+                        "one 0/1 column per category); optional `split` (train/dev/test)")
+    p.add_argument("--no-seed", action="store_true", help="leave out the project's seed corpus")
+    p.add_argument("--no-encoder", action="store_true", help="fast tier only (no sentence encoder)")
+    p.add_argument("--out", type=Path, help="model folder (default: SEAWALL_HOME/models/text)")
+    p.add_argument("--version", help="model version recorded in the manifest")
+    p.add_argument("--bits", type=int, default=18, help="hashed feature bits per n-gram family")
+    p.add_argument("--data-dir", type=Path, help="built-in data folder (default: SEAWALL_DATA_DIR)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from seawall.errors import InvalidInput
+    from seawall.training.card import write_card
+    from seawall.training.corpus import gather
+    from seawall.training.train import Recipe, train
+
+    if not (args.default or args.dataset or args.data):
+        raise InvalidInput("say what to train on: --default, --dataset NAME or --data FILE")
+    settings = get_settings()
+    examples = gather(None if args.default and not args.dataset else (args.dataset or []),
+                      args.data, seed=not args.no_seed and (args.default or bool(args.dataset)),
+                      default_only=args.default, data_dir=args.data_dir)
+    out = args.out or settings.home / "models" / "text"
+    recipe = Recipe(bits=args.bits, encoder=not args.no_encoder)
+    what = "default" if args.default else ", ".join([*(args.dataset or []), *map(str, args.data)])
+    model = train(examples, out, recipe=recipe, cache_dir=settings.home / "cache" / "emb",
+                  version=args.version, description=f"trained on: {what}")
+    write_card(model)
+    print(f"wrote {out} ({len(model.heads)} heads, version {model.version})")
+    return 0

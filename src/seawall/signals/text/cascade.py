@@ -1,0 +1,145 @@
+"""The text cascade: normalize, identify language, settle clear cases fast, encode the rest.
+
+Cost follows difficulty. The fast tier (hashed n-grams, a sparse dot product) scores
+every text; a text whose every category lies outside that category's uncertain band is
+settled there. Only the uncertain rest pays for the sentence encoder, whose heads are
+blended with the fast tier's logits. Bands and thresholds come from held-out data
+(seawall.training.train), not from constants here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from seawall import taxonomy
+from seawall.signals.text import langid
+from seawall.signals.text.encoder import E5Encoder, default_encoder
+from seawall.signals.text.model import TextModel
+from seawall.signals.text.normalize import normalize
+from seawall.types import Evidence, Signal
+
+SOURCE = "text.cascade.v1"
+# Auxiliary heads: trained like categories, used to compose them, never reported.
+AUX_HEADS = ("offensive", "minor")
+_WORD = re.compile(r"\w[\w'’*]*", re.UNICODE)
+
+
+@dataclass
+class Scored:
+    """One text's outcome before it becomes a Signal."""
+
+    scores: dict[str, float]      # every taxonomy category, calibrated
+    aux: dict[str, float]         # auxiliary heads (offensive, minor)
+    tier: str                     # "fast" or "encoder"
+    lang: str
+    lang_score: float
+
+
+class TextCascade:
+    """A configured cascade over one trained TextModel."""
+
+    def __init__(self, model: TextModel, encoder: E5Encoder | None = None, *,
+                 use_encoder: bool = True, spans: bool = True):
+        self.model = model
+        self.encoder = encoder or (default_encoder() if model.has_encoder else None)
+        self.use_encoder = use_encoder and model.has_encoder
+        self.spans = spans
+        h = model.heads
+        self._lo = np.array([model.bands.get(x, [0.0, 1.0])[0] for x in h])
+        self._hi = np.array([model.bands.get(x, [0.0, 1.0])[1] for x in h])
+
+    @property
+    def version(self) -> str:
+        return self.model.version
+
+    def score(self, texts: Sequence[str], langs: Sequence[str | None] | None = None,
+              tier: str = "cascade") -> list[Scored]:
+        """Score texts; tier is "cascade", "fast" (never encode) or "encoder" (always)."""
+        norm = [normalize(t) for t in texts]
+        ntexts = [n.text for n in norm]
+        X = self.model.features.transform(ntexts)
+        fast_logits = self.model.fast_logits(X)
+        probs = self.model.fast_scores(fast_logits)
+        tiers = ["fast"] * len(texts)
+        if self.use_encoder and tier != "fast":
+            if tier == "encoder":
+                todo = np.arange(len(texts))
+            else:
+                uncertain = (probs > self._lo) & (probs < self._hi)
+                todo = np.flatnonzero(uncertain.any(axis=1))
+            if len(todo):
+                E = self.encoder.encode([ntexts[i] for i in todo])
+                final = self.model.final_scores(fast_logits[todo], self.model.encoder_logits(E))
+                probs[todo] = final
+                for i in todo:
+                    tiers[i] = "encoder"
+        out = []
+        for i, text in enumerate(texts):
+            lang, conf = (langs[i], 1.0) if langs and langs[i] else langid.detect(text)
+            head = dict(zip(self.model.heads, probs[i].tolist()))
+            out.append(Scored(scores=compose(head), aux={a: head.get(a, 0.0) for a in AUX_HEADS},
+                              tier=tiers[i], lang=lang, lang_score=conf))
+        return out
+
+    def classify(self, texts: Sequence[str], langs: Sequence[str | None] | None = None,
+                 tier: str = "cascade") -> list[Signal]:
+        signals = []
+        for text, s in zip(texts, self.score(texts, langs, tier)):
+            evidence = self.evidence(text, s.scores) if self.spans else ()
+            signals.append(Signal(source=SOURCE, modality="text", scores=s.scores, evidence=evidence,
+                                  meta={"lang": s.lang, "lang_score": round(s.lang_score, 3),
+                                        "tier": s.tier, "model": self.version,
+                                        "aux": {k: round(v, 4) for k, v in s.aux.items()}}))
+        return signals
+
+    def evidence(self, text: str, scores: dict[str, float], max_spans: int = 5) -> tuple[Evidence, ...]:
+        """Words that carry a flagged category, as spans of the original text.
+
+        A linear model's logit is a sum over n-grams, so scoring each word alone with the
+        fast tier ranks words by how much they push the category up; the top ones are the
+        spans a moderator sees highlighted.
+        """
+        flagged = [c for c, p in scores.items() if c in self.model.heads
+                   and p >= self.model.thresholds.get(c, 0.5)]
+        if not flagged:
+            return ()
+        norm = normalize(text)
+        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(norm.text)][:512]
+        if not words:
+            return ()
+        logits = self.model.fast_logits(self.model.features.transform([w for _, _, w in words]))
+        base = self.model.fast_logits(self.model.features.transform([""]))[0]
+        out: list[Evidence] = []
+        for c in flagged:
+            j = self.model.heads.index(c)
+            lift = logits[:, j] - base[j]
+            for k in np.argsort(-lift)[:max_spans]:
+                if lift[k] <= 1.0:  # a word that barely moves the score is not evidence
+                    break
+                s, e = norm.to_original(words[k][0], words[k][1])
+                out.append(Evidence(category=c, score=scores[c], modality="text", source=SOURCE,
+                                    span=(s, e), text=text[s:e], detail={"lift": round(float(lift[k]), 3)}))
+        return tuple(out)
+
+
+def compose(head: dict[str, float]) -> dict[str, float]:
+    """Every taxonomy category from the heads, composing those no data covers directly.
+
+    sexual/minors = sexual content AND a minor referenced: we never train on such text,
+    so it is the product of the two calibrated signals (conservative; both must hold).
+    A subtype implies its parent, so a parent is never scored below its children.
+    """
+    scores = taxonomy.empty_scores()
+    for name in taxonomy.NAMES:
+        if name in head:
+            scores[name] = float(head[name])
+    scores["sexual/minors"] = float(head.get("sexual", 0.0) * head.get("minor", 0.0))
+    scores["nudity"] = 0.0  # an image category; text never shows nudity
+    for cat in taxonomy.CATEGORIES:
+        if cat.parent:
+            scores[cat.parent] = max(scores[cat.parent], scores[cat.name])
+    return {k: round(min(1.0, max(0.0, v)), 6) for k, v in scores.items()}

@@ -1,0 +1,122 @@
+"""The trained text model on disk: fast-tier weights, encoder-tier heads, calibration, bands.
+
+Layout of a model folder (written by seawall.training.train, read here):
+  manifest.json   heads, feature config, calibration curves, thresholds, cascade bands,
+                  data hashes and metrics (plain JSON: no pickle, readable in review)
+  fast.npz        W [heads × features] float16, b [heads]
+  encoder.npz     W [heads × dim] float32, b [heads], blend [heads × 3]
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from seawall.errors import ModelMissing
+from seawall.signals.text.features import NgramFeatures
+
+FORMAT_VERSION = 1
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+@dataclass
+class Curve:
+    """A monotone calibration curve (isotonic regression fitted on held-out data)."""
+
+    x: np.ndarray
+    y: np.ndarray
+
+    def __call__(self, p: np.ndarray) -> np.ndarray:
+        return np.interp(p, self.x, self.y)
+
+    def to_json(self) -> dict:
+        return {"x": [round(float(v), 6) for v in self.x], "y": [round(float(v), 6) for v in self.y]}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Curve":
+        return cls(np.asarray(d["x"], dtype=np.float64), np.asarray(d["y"], dtype=np.float64))
+
+
+class TextModel:
+    """Both tiers of one trained model. Scores come back calibrated, per head."""
+
+    def __init__(self, folder: Path, manifest: dict, fast_W: np.ndarray, fast_b: np.ndarray,
+                 enc_W: np.ndarray | None, enc_b: np.ndarray | None, blend: np.ndarray | None):
+        self.folder = folder
+        self.manifest = manifest
+        self.version: str = manifest["version"]
+        self.heads: list[str] = manifest["heads"]
+        self.features = NgramFeatures(**_feature_args(manifest["features"]))
+        self._fast_WT = fast_W.T.astype(np.float32)
+        self._fast_b = fast_b.astype(np.float32)
+        self._enc_WT = None if enc_W is None else enc_W.T.astype(np.float32)
+        self._enc_b = enc_b
+        self._blend = blend
+        cal = manifest.get("calibration", {})
+        self.fast_curves = {h: Curve.from_json(c) for h, c in cal.get("fast", {}).items()}
+        self.final_curves = {h: Curve.from_json(c) for h, c in cal.get("final", {}).items()}
+        self.thresholds: dict[str, float] = manifest.get("thresholds", {})
+        self.bands: dict[str, list[float]] = manifest.get("bands", {})
+
+    @property
+    def has_encoder(self) -> bool:
+        return self._enc_WT is not None
+
+    @classmethod
+    def load(cls, folder: Path) -> "TextModel":
+        folder = Path(folder)
+        mf = folder / "manifest.json"
+        if not mf.exists():
+            raise ModelMissing(f"no text model at {folder} (run `seawall train`)")
+        manifest = json.loads(mf.read_text())
+        if manifest.get("format") != FORMAT_VERSION:
+            raise ModelMissing(f"text model format {manifest.get('format')} at {folder}; "
+                               f"this Seawall reads format {FORMAT_VERSION}")
+        with np.load(folder / "fast.npz") as z:
+            fast_W, fast_b = z["W"], z["b"]
+        enc_W = enc_b = blend = None
+        if (folder / "encoder.npz").exists():
+            with np.load(folder / "encoder.npz") as z:
+                enc_W, enc_b, blend = z["W"], z["b"], z["blend"]
+        return cls(folder, manifest, fast_W, fast_b, enc_W, enc_b, blend)
+
+    # -- the fast tier ------------------------------------------------------------------
+    def fast_logits(self, X: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(X @ self._fast_WT) + self._fast_b
+
+    def fast_scores(self, logits: np.ndarray) -> np.ndarray:
+        """Calibrated fast-tier probabilities, [n × heads]."""
+        raw = sigmoid(logits)
+        out = np.empty_like(raw)
+        for j, h in enumerate(self.heads):
+            curve = self.fast_curves.get(h)
+            out[:, j] = curve(raw[:, j]) if curve else raw[:, j]
+        return out
+
+    # -- the encoder tier ---------------------------------------------------------------
+    def encoder_logits(self, E: np.ndarray) -> np.ndarray:
+        if self._enc_WT is None:
+            raise ModelMissing("this text model has no encoder tier")
+        return E @ self._enc_WT + self._enc_b
+
+    def final_scores(self, fast_logits: np.ndarray, enc_logits: np.ndarray) -> np.ndarray:
+        """Blend both tiers' logits per head (weights fitted on held-out data), calibrate."""
+        z = self._blend[:, 0] * fast_logits + self._blend[:, 1] * enc_logits + self._blend[:, 2]
+        raw = sigmoid(z)
+        out = np.empty_like(raw)
+        for j, h in enumerate(self.heads):
+            curve = self.final_curves.get(h)
+            out[:, j] = curve(raw[:, j]) if curve else raw[:, j]
+        return out
+
+
+def _feature_args(cfg: dict) -> dict:
+    return {"bits": int(cfg["bits"]), "char_range": tuple(cfg["char_range"]),
+            "word_range": tuple(cfg["word_range"])}

@@ -1,0 +1,82 @@
+"""Calibration, thresholds and cascade bands, all fitted on held-out data."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.isotonic import IsotonicRegression
+
+from seawall.signals.text.model import Curve
+
+
+def fit_curve(p: np.ndarray, y: np.ndarray, max_points: int = 64) -> Curve:
+    """Isotonic regression from raw probabilities to observed frequencies, thinned to a
+    small monotone curve so it stores as a few numbers in the manifest."""
+    if len(np.unique(y)) < 2 or len(p) < 20:
+        return Curve(np.array([0.0, 1.0]), np.array([0.0, 1.0]))
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(p, y)
+    xs = np.unique(np.concatenate([[0.0, 1.0], np.quantile(p, np.linspace(0, 1, max_points))]))
+    ys = iso.predict(xs)
+    # Shrink toward the raw score a little where data is thin, keeping the curve monotone,
+    # so one lucky bin does not map a range of scores to exactly 0 or 1.
+    ys = np.maximum.accumulate(np.clip(0.9 * ys + 0.1 * xs, 0.0, 1.0))
+    return Curve(xs, ys)
+
+
+def expected_calibration_error(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    edges = np.linspace(0, 1, bins + 1)
+    idx = np.clip(np.digitize(p, edges) - 1, 0, bins - 1)
+    err = 0.0
+    for b in range(bins):
+        m = idx == b
+        if m.any():
+            err += m.mean() * abs(p[m].mean() - y[m].mean())
+    return float(err)
+
+
+def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[tuple[float, float, int]]:
+    """(mean predicted, observed frequency, count) per bin: the reliability curve."""
+    edges = np.linspace(0, 1, bins + 1)
+    idx = np.clip(np.digitize(p, edges) - 1, 0, bins - 1)
+    return [(float(p[idx == b].mean()), float(y[idx == b].mean()), int((idx == b).sum()))
+            for b in range(bins) if (idx == b).any()]
+
+
+def best_f1_threshold(p: np.ndarray, y: np.ndarray, beta: float = 1.0) -> float:
+    """The score threshold that maximizes F-beta on held-out data."""
+    if y.sum() == 0:
+        return 0.5
+    order = np.argsort(-p)
+    ps, ys = p[order], y[order]
+    tp = np.cumsum(ys)
+    fp = np.cumsum(1 - ys)
+    prec = tp / (tp + fp)
+    rec = tp / ys.sum()
+    b2 = beta * beta
+    f = (1 + b2) * prec * rec / np.maximum(b2 * prec + rec, 1e-12)
+    # Only cut between distinct scores.
+    distinct = np.r_[ps[1:] != ps[:-1], True]
+    f = np.where(distinct, f, -1)
+    k = int(np.argmax(f))
+    nxt = ps[k + 1] if k + 1 < len(ps) else 0.0
+    return float(np.clip((ps[k] + nxt) / 2, 0.01, 0.99))
+
+
+def cascade_band(p: np.ndarray, y: np.ndarray, miss: float = 0.01, precision: float = 0.97) -> list[float]:
+    """The fast tier's uncertain band [lo, hi] for one category.
+
+    Below lo the fast tier may settle a text as negative: at most `miss` of the held-out
+    positives score there. Above hi it may settle as positive: held-out precision there
+    is at least `precision`. Everything between goes to the encoder.
+    """
+    pos = np.sort(p[y == 1])
+    if len(pos) < 10:
+        return [0.0, 1.0]  # too little evidence: never settle this category early
+    lo = float(pos[int(np.floor(miss * len(pos)))])
+    hi = 1.0
+    order = np.argsort(-p)
+    ys = y[order]
+    prec = np.cumsum(ys) / np.arange(1, len(ys) + 1)
+    ok = np.flatnonzero(prec >= precision)
+    if len(ok) and ok[-1] >= 20:
+        hi = float(p[order][ok[-1]])
+    return [round(lo, 6), round(max(hi, lo), 6)]

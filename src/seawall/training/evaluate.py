@@ -1,0 +1,143 @@
+"""Evaluation: per-category quality, calibration, slices, and the published benchmarks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
+
+from seawall.signals.text.cascade import TextCascade
+from seawall.training import calibrate
+from seawall.training.datasets.base import Example
+
+# Published results to beat, on the official test splits (../shared/data/README.md).
+BENCHMARKS = {
+    # name: (dataset, languages or None, head, metric, published figure, source)
+    "OLID A macro-F1": ("olid", None, "offensive", "macro_f1", 0.829, "best OffensEval 2019 team"),
+    "HASOC 2019 en macro-F1": ("hasoc2019", ("en",), "offensive", "macro_f1", 0.78, "HASOC 2019 best"),
+    "HASOC 2019 hi macro-F1": ("hasoc2019", ("hi",), "offensive", "macro_f1", 0.81, "HASOC 2019 best"),
+    "HASOC 2019 de macro-F1": ("hasoc2019", ("de",), "offensive", "macro_f1", 0.61, "HASOC 2019 best"),
+    "Davidson hate F1": ("davidson", None, "hate", "pos_f1", 0.51, "Davidson et al. 2017"),
+}
+
+
+@dataclass
+class Scores:
+    """Every example's scores from one model run, so metrics never rescore."""
+
+    examples: list[Example]
+    probs: dict[str, np.ndarray]          # head/category → [n]
+    tiers: list[str]
+    thresholds: dict[str, float]
+
+    def labelled(self, name: str, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        idx = np.arange(len(self.examples)) if rows is None else rows
+        y = np.array([self.examples[i].labels.get(name, -1) for i in idx])
+        keep = y >= 0
+        return self.probs[name][idx][keep], y[keep]
+
+
+def score(cascade: TextCascade, examples: Sequence[Example], tier: str = "cascade",
+          batch: int = 512, progress=None) -> Scores:
+    examples = list(examples)
+    names = list(dict.fromkeys([*cascade.model.heads, "sexual/minors"]))
+    probs = {n: np.zeros(len(examples)) for n in names}
+    tiers: list[str] = []
+    for start in range(0, len(examples), batch):
+        part = examples[start:start + batch]
+        out = cascade.score([e.text for e in part], [e.lang for e in part], tier=tier)
+        for k, s in enumerate(out):
+            merged = {**s.scores, **s.aux}
+            for n in names:
+                probs[n][start + k] = merged.get(n, 0.0)
+            tiers.append(s.tier)
+        if progress:
+            progress(len(part))
+    th = dict(cascade.model.thresholds)
+    th.setdefault("sexual/minors", 0.5)
+    return Scores(examples, probs, tiers, th)
+
+
+@dataclass
+class Metrics:
+    n: int
+    positives: int
+    pr_auc: float | None
+    roc_auc: float | None
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    macro_f1: float | None
+    ece: float | None
+    threshold: float
+    reliability: list = field(default_factory=list)
+
+    def row(self) -> dict:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.__dict__.items()
+                if k != "reliability"}
+
+
+def metrics(p: np.ndarray, y: np.ndarray, threshold: float) -> Metrics:
+    n, pos = len(y), int(y.sum())
+    both = 0 < pos < n
+    pred = p >= threshold
+    tp = int((pred & (y == 1)).sum())
+    prec = tp / pred.sum() if pred.sum() else (None if pos == 0 else 0.0)
+    rec = tp / pos if pos else None
+    f1 = (2 * prec * rec / (prec + rec) if prec and rec else 0.0) if (prec is not None and rec is not None) else None
+    return Metrics(
+        n=n, positives=pos,
+        pr_auc=float(average_precision_score(y, p)) if both else None,
+        roc_auc=float(roc_auc_score(y, p)) if both else None,
+        precision=prec, recall=rec, f1=f1,
+        macro_f1=float(f1_score(y, pred, average="macro")) if both else None,
+        ece=calibrate.expected_calibration_error(p, y) if n else None,
+        threshold=threshold,
+        reliability=calibrate.reliability(p, y) if n else [],
+    )
+
+
+def per_category(s: Scores, rows: np.ndarray | None = None) -> dict[str, Metrics]:
+    out = {}
+    for name in s.probs:
+        p, y = s.labelled(name, rows)
+        if len(y):
+            out[name] = metrics(p, y, s.thresholds.get(name, 0.5))
+    return out
+
+
+def slices(s: Scores, key: str) -> dict[str, dict[str, Metrics]]:
+    """Per-category metrics for each value of `key` ("dataset" or "lang")."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(s.examples):
+        groups[getattr(e, key)].append(i)
+    return {g: per_category(s, np.array(rows)) for g, rows in sorted(groups.items())}
+
+
+def benchmarks(s: Scores) -> list[dict]:
+    """The published comparisons, for the sets present in the scored examples."""
+    rows = []
+    for name, (ds, langs, head, metric, published, source) in BENCHMARKS.items():
+        idx = np.array([i for i, e in enumerate(s.examples)
+                        if e.dataset == ds and (langs is None or e.lang in langs)])
+        if len(idx) == 0 or head not in s.probs:
+            continue
+        p, y = s.labelled(head, idx)
+        if len(y) == 0:
+            continue
+        m = metrics(p, y, s.thresholds.get(head, 0.5))
+        value = m.macro_f1 if metric == "macro_f1" else m.f1
+        rows.append({"benchmark": name, "ours": round(value, 4) if value is not None else None,
+                     "published": published, "source": source, "n": m.n,
+                     "beats": bool(value is not None and value > published)})
+    return rows
+
+
+def tier_share(s: Scores) -> dict[str, float]:
+    c = defaultdict(int)
+    for t in s.tiers:
+        c[t] += 1
+    return {k: round(v / max(len(s.tiers), 1), 4) for k, v in sorted(c.items())}

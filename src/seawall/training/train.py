@@ -1,0 +1,241 @@
+"""The training recipe: examples → fast tier → encoder heads → blend → calibration → model folder.
+
+Reproducible: fixed seeds, deterministic splits by text hash, and a SHA-256 of every
+dataset's examples recorded in the manifest and the model card.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import random
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from seawall import __version__
+from seawall.errors import InvalidInput
+from seawall.progress import Progress, note
+from seawall.signals.text.encoder import E5Encoder, default_encoder
+from seawall.signals.text.features import NgramFeatures
+from seawall.signals.text.model import FORMAT_VERSION, TextModel, sigmoid
+from seawall.signals.text.normalize import normalize
+from seawall.training import calibrate
+from seawall.training.corpus import data_hashes
+from seawall.training.datasets.base import Example
+from seawall.training.embed_cache import EmbeddingCache
+
+SEED = 13
+
+
+@dataclass
+class Recipe:
+    """Every knob of a training run; recorded in the manifest."""
+
+    bits: int = 18
+    fast_C: float = 4.0
+    encoder: bool = True
+    enc_C: float = 2.0
+    # The encoder heads learn from a sample: a 384-d linear head needs thousands of
+    # examples, not a hundred thousand, and encoding is the slow part of training.
+    enc_train_per_dataset: int = 3000
+    enc_dev_per_dataset: int = 2000
+    min_class: int = 15
+    seed: int = SEED
+    extra: dict = field(default_factory=dict)
+
+
+def normalized(texts: Sequence[str]) -> list[str]:
+    return [normalize(t).text for t in texts]
+
+
+def heads_for(examples: Sequence[Example], min_class: int) -> list[str]:
+    pos: Counter = Counter()
+    neg: Counter = Counter()
+    for e in examples:
+        if e.split != "train":
+            continue
+        for k, v in e.labels.items():
+            (pos if v else neg)[k] += 1
+    heads = sorted(k for k in pos if pos[k] >= min_class and neg[k] >= min_class)
+    if not heads:
+        raise InvalidInput("no category has enough positive and negative training examples "
+                           f"(need {min_class} of each)")
+    return heads
+
+
+def label_matrix(examples: Sequence[Example], heads: Sequence[str], min_share: float = 0.03) -> np.ndarray:
+    """[n × heads] with 1/0 where labelled and -1 where unknown.
+
+    A dataset that (almost) never says no for a head cannot teach that head a boundary,
+    only its own style: toxic-spans marks every post offensive, so for "offensive" it
+    would teach "Civil Comments prose is offensive". Such (dataset, head) labels, where
+    the minority class is under `min_share` of the set's labels, are left out.
+    """
+    Y = np.full((len(examples), len(heads)), -1, dtype=np.int8)
+    col = {h: j for j, h in enumerate(heads)}
+    for i, e in enumerate(examples):
+        for k, v in e.labels.items():
+            if k in col:
+                Y[i, col[k]] = v
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(examples):
+        groups[e.dataset].append(i)
+    for rows in groups.values():
+        r = np.array(rows)
+        for j in range(len(heads)):
+            known = Y[r, j][Y[r, j] >= 0]
+            if len(known) and min(known.mean(), 1 - known.mean()) < min_share:
+                Y[r, j] = -1
+    return Y
+
+
+def dataset_weights(examples: Sequence[Example], rows: np.ndarray) -> np.ndarray:
+    """Per-example weights so each dataset counts about equally for a head, whatever its
+    size (square-root damped): a 25k-tweet set must not define "hate" for everyone."""
+    names = np.array([examples[i].dataset for i in rows])
+    uniq, counts = np.unique(names, return_counts=True)
+    per = {u: 1.0 / np.sqrt(c) for u, c in zip(uniq, counts)}
+    w = np.array([per[n] for n in names])
+    return w * len(w) / w.sum()
+
+
+def sample_per_dataset(idx: np.ndarray, examples: Sequence[Example], cap: int, rng: random.Random) -> np.ndarray:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i in idx:
+        groups[f"{examples[i].dataset}/{examples[i].lang}"].append(int(i))
+    out: list[int] = []
+    for name in sorted(groups):
+        g = groups[name]
+        out.extend(g if len(g) <= cap else rng.sample(g, cap))
+    return np.array(sorted(out), dtype=np.int64)
+
+
+def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None = None,
+          encoder: E5Encoder | None = None, cache_dir: Path | None = None, version: str | None = None,
+          description: str = "", only_heads: Sequence[str] | None = None) -> TextModel:
+    recipe = recipe or Recipe()
+    rng = random.Random(recipe.seed)
+    np.random.seed(recipe.seed)
+    started = time.time()
+    examples = list(examples)
+    heads = heads_for(examples, recipe.min_class)
+    if only_heads is not None:
+        heads = [h for h in heads if h in set(only_heads)]
+        if not heads:
+            raise InvalidInput("none of the requested heads has enough training examples")
+    split = np.array([e.split for e in examples])
+    tr, dv = np.flatnonzero(split == "train"), np.flatnonzero(split == "dev")
+    if len(dv) == 0:
+        raise InvalidInput("no dev examples: calibration and thresholds need a held-out split")
+    Y = label_matrix(examples, heads)
+    usable = [j for j, h in enumerate(heads)
+              if min((Y[tr, j] == 1).sum(), (Y[tr, j] == 0).sum()) >= recipe.min_class]
+    heads, Y = [heads[j] for j in usable], Y[:, usable]
+    note(f"training {len(heads)} heads on {len(tr)} train / {len(dv)} dev examples")
+
+    # 1. The fast tier: one logistic regression per head over hashed n-grams, each on
+    #    the examples whose data actually judged that head.
+    feats = NgramFeatures(bits=recipe.bits)
+    texts = normalized([e.text for e in examples])
+    X = feats.transform(texts)
+    W = np.zeros((len(heads), feats.dim), dtype=np.float32)
+    b = np.zeros(len(heads), dtype=np.float32)
+    with Progress("fast tier heads", len(heads)) as prog:
+        for j, h in enumerate(heads):
+            rows = tr[Y[tr, j] >= 0]
+            clf = LogisticRegression(C=recipe.fast_C, solver="liblinear", max_iter=200,
+                                     random_state=recipe.seed)
+            clf.fit(X[rows], Y[rows, j], sample_weight=dataset_weights(examples, rows))
+            W[j], b[j] = clf.coef_[0], clf.intercept_[0]
+            prog.update()
+    fast_logits_dv = np.asarray(X[dv] @ W.T) + b
+
+    # 2. Calibration of the fast tier alone (it answers on its own for settled texts).
+    fast_curves, bands = {}, {}
+    for j, h in enumerate(heads):
+        m = Y[dv, j] >= 0
+        p, y = sigmoid(fast_logits_dv[m, j]), Y[dv[m], j]
+        fast_curves[h] = calibrate.fit_curve(p, y)
+        bands[h] = calibrate.cascade_band(fast_curves[h](p), y)
+
+    manifest: dict = {
+        "format": FORMAT_VERSION,
+        "version": version or f"text-{time.strftime('%Y%m%d')}",
+        "seawall": __version__,
+        "heads": heads,
+        "features": feats.config(),
+        "recipe": {k: v for k, v in recipe.__dict__.items()},
+        "description": description,
+        "data": data_hashes(examples),
+        "calibration": {"fast": {h: c.to_json() for h, c in fast_curves.items()}},
+        "bands": bands,
+    }
+
+    enc_W = enc_b = blend = None
+    final_curves: dict = {}
+    thresholds: dict = {}
+    if recipe.encoder:
+        # 3. Encoder heads on a sample, then a per-head blend of both tiers' logits
+        #    fitted on dev (held out from both tiers), then calibration of the blend.
+        encoder = encoder or default_encoder()
+        cache = EmbeddingCache(cache_dir or Path(".seawall/cache/emb"), encoder.name, encoder.dim)
+        etr = sample_per_dataset(tr, examples, recipe.enc_train_per_dataset, rng)
+        edv = sample_per_dataset(dv, examples, recipe.enc_dev_per_dataset, rng)
+        need = np.concatenate([etr, edv])
+        with Progress("encoding", len(need)) as prog:
+            E = cache.get([texts[i] for i in need], encoder.encode, progress=prog.update)
+        Etr, Edv = E[:len(etr)], E[len(etr):]
+        enc_W = np.zeros((len(heads), encoder.dim), dtype=np.float32)
+        enc_b = np.zeros(len(heads), dtype=np.float32)
+        blend = np.tile(np.array([1.0, 0.0, 0.0], dtype=np.float32), (len(heads), 1))
+        fl_edv = np.asarray(X[edv] @ W.T) + b
+        for j, h in enumerate(heads):
+            m = Y[etr, j] >= 0
+            if len(np.unique(Y[etr[m], j])) < 2:
+                continue
+            clf = LogisticRegression(C=recipe.enc_C, max_iter=2000, random_state=recipe.seed)
+            clf.fit(Etr[m], Y[etr[m], j])
+            enc_W[j], enc_b[j] = clf.coef_[0], clf.intercept_[0]
+            md = Y[edv, j] >= 0
+            y = Y[edv[md], j]
+            if y.sum() >= 5 and (1 - y).sum() >= 5:
+                Z = np.column_stack([fl_edv[md, j], Edv[md] @ enc_W[j] + enc_b[j]])
+                bl = LogisticRegression(C=1.0, random_state=recipe.seed).fit(Z, y)
+                blend[j] = [bl.coef_[0][0], bl.coef_[0][1], bl.intercept_[0]]
+        # Calibrate the blend on the full dev split: fast logits everywhere, encoder
+        # logits where encoded (the dev sample), which is what the cascade sees.
+        enc_logits_edv = Edv @ enc_W.T + enc_b
+        z = blend[:, 0] * fl_edv + blend[:, 1] * enc_logits_edv + blend[:, 2]
+        for j, h in enumerate(heads):
+            md = Y[edv, j] >= 0
+            p, y = sigmoid(z[md, j]), Y[edv[md], j]
+            final_curves[h] = calibrate.fit_curve(p, y)
+            thresholds[h] = calibrate.best_f1_threshold(final_curves[h](p), y)
+        manifest["encoder"] = {"name": encoder.name, "dim": encoder.dim,
+                               "train_examples": int(len(etr)), "dev_examples": int(len(edv))}
+        manifest["calibration"]["final"] = {h: c.to_json() for h, c in final_curves.items()}
+    else:
+        for j, h in enumerate(heads):
+            m = Y[dv, j] >= 0
+            p = fast_curves[h](sigmoid(fast_logits_dv[m, j]))
+            thresholds[h] = calibrate.best_f1_threshold(p, Y[dv[m], j])
+    manifest["thresholds"] = thresholds
+    manifest["trained"] = {"seconds": round(time.time() - started, 1), "python": platform.python_version(),
+                           "machine": platform.machine(), "date": time.strftime("%Y-%m-%d")}
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # float16 halves the file; the weights' precision is far above the model's noise.
+    np.savez_compressed(out_dir / "fast.npz", W=W.astype(np.float16), b=b)
+    if enc_W is not None:
+        np.savez_compressed(out_dir / "encoder.npz", W=enc_W, b=enc_b, blend=blend)
+    elif (out_dir / "encoder.npz").exists():
+        (out_dir / "encoder.npz").unlink()
+    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+    return TextModel.load(out_dir)
