@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, help="model folder (default: SEAWALL_HOME/models/text)")
     p.add_argument("--version", help="model version recorded in the manifest")
     p.add_argument("--bits", type=int, default=18, help="hashed feature bits per n-gram family")
+    p.add_argument("--english-encoder", type=Path, metavar="DIR",
+                   help="a fine-tuned English encoder (english.onnx + english.json + english.tokenizer.json, "
+                        "from seawall.training.finetune and export_onnx) to blend in for English texts")
     p.add_argument("--data-dir", type=Path, help="built-in data folder (default: SEAWALL_DATA_DIR)")
     p.set_defaults(func=run)
 
@@ -42,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     recipe = Recipe(bits=args.bits, encoder=not args.no_encoder)
     what = "default" if args.default else ", ".join([*(args.dataset or []), *map(str, args.data)])
     model = train(examples, out, recipe=recipe, cache_dir=settings.home / "cache" / "emb",
-                  version=args.version, description=f"trained on: {what}")
+                  version=args.version, description=f"trained on: {what}",
+                  english_dir=args.english_encoder)
     write_card(model)
     print(f"wrote {out} ({len(model.heads)} heads, version {model.version})")
     return 0

@@ -79,4 +79,7 @@ def cascade_band(p: np.ndarray, y: np.ndarray, miss: float = 0.01, precision: fl
     ok = np.flatnonzero(prec >= precision)
     if len(ok) and ok[-1] >= 20:
         hi = float(p[order][ok[-1]])
-    return [round(lo, 6), round(max(hi, lo), 6)]
+    # Rounded outward, so storing the band in JSON never breaks its promise.
+    lo_r = float(np.floor(lo * 1e6) / 1e6)
+    hi_r = float(np.ceil(max(hi, lo) * 1e6) / 1e6)
+    return [lo_r, min(hi_r, 1.0)]

@@ -126,21 +126,23 @@ def gather(datasets: Sequence[str] | None = None, files: Sequence[Path] = (), *,
 
 
 def dedupe(examples: list[Example]) -> list[Example]:
-    """One example per (dataset, text): conflicting duplicate labels are dropped, and a
-    text in any test split is removed from every train/dev split (no leakage)."""
+    """One training example per (dataset, text): conflicting duplicate labels are
+    dropped, and a text in any test split is removed from every train/dev split (no
+    leakage). Test splits stay whole, repeats included, so published figures compare."""
     test_texts = {e.text.strip().lower() for e in examples if e.split == "test"}
+    tests = [e for e in examples if e.split == "test"]
     seen: dict[tuple[str, str], Example] = {}
     conflict: set[tuple[str, str]] = set()
     for e in examples:
         key = (e.dataset, e.text.strip().lower())
-        if e.split != "test" and key[1] in test_texts:
+        if e.split == "test" or key[1] in test_texts:
             continue
         prev = seen.get(key)
         if prev is None:
             seen[key] = e
         elif prev.labels != e.labels:
             conflict.add(key)
-    return [e for k, e in seen.items() if k not in conflict]
+    return [e for k, e in seen.items() if k not in conflict] + tests
 
 
 def data_hashes(examples: Sequence[Example]) -> dict[str, dict]:

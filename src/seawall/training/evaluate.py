@@ -48,7 +48,8 @@ def score(cascade: TextCascade, examples: Sequence[Example], tier: str = "cascad
     tiers: list[str] = []
     for start in range(0, len(examples), batch):
         part = examples[start:start + batch]
-        out = cascade.score([e.text for e in part], [e.lang for e in part], tier=tier)
+        # Languages are detected, as in production, not taken from the dataset.
+        out = cascade.score([e.text for e in part], tier=tier)
         for k, s in enumerate(out):
             merged = {**s.scores, **s.aux}
             for n in names:

@@ -7,6 +7,7 @@ of a text's words, deterministically for a seed, to make a perturbed copy of a t
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import unicodedata
@@ -33,8 +34,13 @@ _SEPARATORS = ".-_*·"
 _VOWELS = "aeiouyAEIOUY"
 _MATH_STYLES = ("BOLD", "ITALIC", "BOLD ITALIC", "SCRIPT", "BOLD SCRIPT", "FRAKTUR",
                 "DOUBLE-STRUCK", "SANS-SERIF", "SANS-SERIF BOLD", "MONOSPACE")
-_EMOJI_STYLES = ("REGIONAL INDICATOR SYMBOL LETTER {L}", "NEGATIVE SQUARED LATIN CAPITAL LETTER {L}",
-                 "NEGATIVE CIRCLED LATIN CAPITAL LETTER {L}", "CIRCLED LATIN SMALL LETTER {l}")
+_EMOJI_STYLES = ("REGIONAL INDICATOR SYMBOL LETTER {L}",
+                 "NEGATIVE SQUARED LATIN CAPITAL LETTER {L}",
+                 "NEGATIVE CIRCLED LATIN CAPITAL LETTER {L}",
+                 "CIRCLED LATIN SMALL LETTER {l}")
+
+
+@functools.lru_cache(maxsize=4096)
 def _lookup(name: str) -> str | None:
     try:
         return unicodedata.lookup(name)
@@ -156,7 +162,8 @@ PERTURBATIONS: dict[str, Perturbation] = {
     "zalgo": zalgo,
 }
 
-_WORD = re.compile(r"[^\W\d_]{3,}")
+# Whole words only: not parts of URLs, e-mails, handles, hashtags or contractions.
+_WORD = re.compile(r"(?<![\w@#/.:'’-])[^\W\d_]{3,}(?![\w@'’/-]|:/)")
 
 
 def perturb(text: str, kind: str, seed: int = 0, *, share: float = 0.5) -> str:
@@ -167,7 +174,8 @@ def perturb(text: str, kind: str, seed: int = 0, *, share: float = 0.5) -> str:
     """
     fn = PERTURBATIONS.get(kind)
     if fn is None:
-        raise ValueError(f"unknown perturbation {kind!r}; valid: {', '.join(sorted(PERTURBATIONS))}")
+        valid = ", ".join(sorted(PERTURBATIONS))
+        raise ValueError(f"unknown perturbation {kind!r}; valid: {valid}")
     if not 0.0 <= share <= 1.0:
         raise ValueError(f"share must be within [0, 1], got {share}")
     # A str seed is hashed with SHA-512 by random.Random: stable across processes.
@@ -183,7 +191,10 @@ def perturb(text: str, kind: str, seed: int = 0, *, share: float = 0.5) -> str:
     prev = 0
     for i in chosen:
         m = words[i]
-        parts.append(text[prev:m.start()])
+        gap = text[prev:m.start()]
+        if kind == "spaced_letters" and parts and gap == " ":
+            gap = "   "  # two spaced-out words in a row need a wider gap to be read
+        parts.append(gap)
         parts.append(fn(m.group(), rng))
         prev = m.end()
     parts.append(text[prev:])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import platform
 import random
+import shutil
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from seawall.training.datasets.base import Example
 from seawall.training.embed_cache import EmbeddingCache
 
 SEED = 13
+ENGLISH_FILES = ("english.onnx", "english.json", "english.tokenizer.json")
 
 
 @dataclass
@@ -43,8 +45,8 @@ class Recipe:
     enc_C: float = 2.0
     # The encoder heads learn from a sample: a 384-d linear head needs thousands of
     # examples, not a hundred thousand, and encoding is the slow part of training.
-    enc_train_per_dataset: int = 3000
-    enc_dev_per_dataset: int = 2000
+    enc_train_per_dataset: int = 2000
+    enc_dev_per_dataset: int = 1500
     min_class: int = 15
     seed: int = SEED
     extra: dict = field(default_factory=dict)
@@ -118,7 +120,8 @@ def sample_per_dataset(idx: np.ndarray, examples: Sequence[Example], cap: int, r
 
 def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None = None,
           encoder: E5Encoder | None = None, cache_dir: Path | None = None, version: str | None = None,
-          description: str = "", only_heads: Sequence[str] | None = None) -> TextModel:
+          description: str = "", only_heads: Sequence[str] | None = None,
+          english_dir: Path | None = None) -> TextModel:
     recipe = recipe or Recipe()
     rng = random.Random(recipe.seed)
     np.random.seed(recipe.seed)
@@ -177,7 +180,7 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
         "bands": bands,
     }
 
-    enc_W = enc_b = blend = None
+    enc_W = enc_b = blend = blend_en = None
     final_curves: dict = {}
     thresholds: dict = {}
     if recipe.encoder:
@@ -208,15 +211,44 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
                 Z = np.column_stack([fl_edv[md, j], Edv[md] @ enc_W[j] + enc_b[j]])
                 bl = LogisticRegression(C=1.0, random_state=recipe.seed).fit(Z, y)
                 blend[j] = [bl.coef_[0][0], bl.coef_[0][1], bl.intercept_[0]]
-        # Calibrate the blend on the full dev split: fast logits everywhere, encoder
-        # logits where encoded (the dev sample), which is what the cascade sees.
+        # Calibrate the blend on the encoded dev sample, which is what the cascade sees.
         enc_logits_edv = Edv @ enc_W.T + enc_b
         z = blend[:, 0] * fl_edv + blend[:, 1] * enc_logits_edv + blend[:, 2]
         for j, h in enumerate(heads):
             md = Y[edv, j] >= 0
-            p, y = sigmoid(z[md, j]), Y[edv[md], j]
-            final_curves[h] = calibrate.fit_curve(p, y)
-            thresholds[h] = calibrate.best_f1_threshold(final_curves[h](p), y)
+            final_curves[h] = calibrate.fit_curve(sigmoid(z[md, j]), Y[edv[md], j])
+        final_dev = np.column_stack([final_curves[h](sigmoid(z[:, j])) for j, h in enumerate(heads)])
+        if english_dir is not None:
+            # English texts: a second blend that adds the fine-tuned English encoder,
+            # fitted and calibrated on the English rows of the same dev sample.
+            from seawall.signals.text.english import EnglishEncoder
+
+            en_model = EnglishEncoder(Path(english_dir))
+            is_en = np.array([examples[i].lang == "en" for i in edv])
+            rows_en = np.flatnonzero(is_en)
+            zen = en_model.logits([texts[edv[k]] for k in rows_en])
+            cols = [en_model.heads.index(h) if h in en_model.heads else -1 for h in heads]
+            en_logits = np.column_stack([zen[:, c] if c >= 0 else np.zeros(len(rows_en)) for c in cols])
+            blend_en = np.column_stack([blend[:, 0], blend[:, 1], np.zeros(len(heads)), blend[:, 2]])
+            for j, h in enumerate(heads):
+                md = Y[edv[rows_en], j] >= 0
+                y = Y[edv[rows_en][md], j]
+                if cols[j] >= 0 and y.sum() >= 5 and (1 - y).sum() >= 5:
+                    Z = np.column_stack([fl_edv[rows_en][md, j], enc_logits_edv[rows_en][md, j], en_logits[md, j]])
+                    bl = LogisticRegression(C=1.0, random_state=recipe.seed).fit(Z, y)
+                    blend_en[j] = [*bl.coef_[0], bl.intercept_[0]]
+            z_en = (blend_en[:, 0] * fl_edv[rows_en] + blend_en[:, 1] * enc_logits_edv[rows_en]
+                    + blend_en[:, 2] * en_logits + blend_en[:, 3])
+            final_en_curves = {}
+            for j, h in enumerate(heads):
+                md = Y[edv[rows_en], j] >= 0
+                final_en_curves[h] = calibrate.fit_curve(sigmoid(z_en[md, j]), Y[edv[rows_en][md], j])
+                final_dev[rows_en, j] = final_en_curves[h](sigmoid(z_en[:, j]))
+            manifest["calibration"]["final_en"] = {h: c.to_json() for h, c in final_en_curves.items()}
+            manifest["english"] = json.loads((Path(english_dir) / "english.json").read_text())
+        for j, h in enumerate(heads):
+            md = Y[edv, j] >= 0
+            thresholds[h] = calibrate.best_f1_threshold(final_dev[md, j], Y[edv[md], j])
         manifest["encoder"] = {"name": encoder.name, "dim": encoder.dim,
                                "train_examples": int(len(etr)), "dev_examples": int(len(edv))}
         manifest["calibration"]["final"] = {h: c.to_json() for h, c in final_curves.items()}
@@ -233,9 +265,15 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
     out_dir.mkdir(parents=True, exist_ok=True)
     # float16 halves the file; the weights' precision is far above the model's noise.
     np.savez_compressed(out_dir / "fast.npz", W=W.astype(np.float16), b=b)
+    in_place = english_dir is not None and Path(english_dir).resolve() == out_dir.resolve()
+    # Files a previous model left here must not mix with this one.
+    for stale in ("encoder.npz", *(() if in_place else ENGLISH_FILES)):
+        (out_dir / stale).unlink(missing_ok=True)
     if enc_W is not None:
-        np.savez_compressed(out_dir / "encoder.npz", W=enc_W, b=enc_b, blend=blend)
-    elif (out_dir / "encoder.npz").exists():
-        (out_dir / "encoder.npz").unlink()
+        extra = {"blend_en": blend_en} if blend_en is not None else {}
+        np.savez_compressed(out_dir / "encoder.npz", W=enc_W, b=enc_b, blend=blend, **extra)
+    if blend_en is not None and not in_place:
+        for f in ENGLISH_FILES:
+            shutil.copy(Path(english_dir) / f, out_dir / f)
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
     return TextModel.load(out_dir)

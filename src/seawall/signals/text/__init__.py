@@ -32,7 +32,9 @@ def default_cascade():
             from seawall.signals.text.cascade import TextCascade
             from seawall.signals.text.model import TextModel
 
-            _cascade = TextCascade(TextModel.load(model_dir()))
+            # SEAWALL_TEXT_TIER=fast sheds the encoder (e.g. under load or in bulk re-scans).
+            _cascade = TextCascade(TextModel.load(model_dir()),
+                                   tier=os.environ.get("SEAWALL_TEXT_TIER", "cascade"))
         return _cascade
 
 

@@ -42,8 +42,13 @@ class Scored:
 class TextCascade:
     """A configured cascade over one trained TextModel."""
 
+    TIERS = ("cascade", "fast", "encoder")
+
     def __init__(self, model: TextModel, encoder: E5Encoder | None = None, *,
-                 use_encoder: bool = True, spans: bool = True):
+                 use_encoder: bool = True, spans: bool = True, tier: str = "cascade"):
+        if tier not in self.TIERS:
+            raise ValueError(f"unknown tier {tier!r}; valid: {', '.join(self.TIERS)}")
+        self.tier = tier  # "fast" sheds the encoder's cost under load
         self.model = model
         self.encoder = encoder or (default_encoder() if model.has_encoder else None)
         self.use_encoder = use_encoder and model.has_encoder
@@ -57,10 +62,13 @@ class TextCascade:
         return self.model.version
 
     def score(self, texts: Sequence[str], langs: Sequence[str | None] | None = None,
-              tier: str = "cascade") -> list[Scored]:
-        """Score texts; tier is "cascade", "fast" (never encode) or "encoder" (always)."""
+              tier: str | None = None) -> list[Scored]:
+        """Score texts; tier is "cascade", "fast" (never encode) or "encoder" (always);
+        None means the cascade's configured tier."""
+        tier = tier or self.tier
         norm = [normalize(t) for t in texts]
         ntexts = [n.text for n in norm]
+        detected = [(langs[i], 1.0) if langs and langs[i] else langid.detect(t) for i, t in enumerate(texts)]
         X = self.model.features.transform(ntexts)
         fast_logits = self.model.fast_logits(X)
         probs = self.model.fast_scores(fast_logits)
@@ -73,20 +81,26 @@ class TextCascade:
                 todo = np.flatnonzero(uncertain.any(axis=1))
             if len(todo):
                 E = self.encoder.encode([ntexts[i] for i in todo])
-                final = self.model.final_scores(fast_logits[todo], self.model.encoder_logits(E))
-                probs[todo] = final
+                enc_logits = self.model.encoder_logits(E)
+                probs[todo] = self.model.final_scores(fast_logits[todo], enc_logits)
+                if self.model.english is not None:
+                    # English texts also get the fine-tuned English encoder.
+                    en = np.array([k for k, i in enumerate(todo) if detected[i][0] == "en"], dtype=int)
+                    if len(en):
+                        en_logits = self.model.english_logits([ntexts[todo[k]] for k in en])
+                        probs[todo[en]] = self.model.final_scores(fast_logits[todo[en]], enc_logits[en], en_logits)
                 for i in todo:
                     tiers[i] = "encoder"
         out = []
         for i, text in enumerate(texts):
-            lang, conf = (langs[i], 1.0) if langs and langs[i] else langid.detect(text)
+            lang, conf = detected[i]
             head = dict(zip(self.model.heads, probs[i].tolist()))
             out.append(Scored(scores=compose(head), aux={a: head.get(a, 0.0) for a in AUX_HEADS},
                               tier=tiers[i], lang=lang, lang_score=conf))
         return out
 
     def classify(self, texts: Sequence[str], langs: Sequence[str | None] | None = None,
-                 tier: str = "cascade") -> list[Signal]:
+                 tier: str | None = None) -> list[Signal]:
         signals = []
         for text, s in zip(texts, self.score(texts, langs, tier)):
             evidence = self.evidence(text, s.scores) if self.spans else ()

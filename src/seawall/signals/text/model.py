@@ -4,7 +4,9 @@ Layout of a model folder (written by seawall.training.train, read here):
   manifest.json   heads, feature config, calibration curves, thresholds, cascade bands,
                   data hashes and metrics (plain JSON: no pickle, readable in review)
   fast.npz        W [heads × features] float16, b [heads]
-  encoder.npz     W [heads × dim] float32, b [heads], blend [heads × 3]
+  encoder.npz     W [heads × dim] float32, b [heads], blend [heads × 3],
+                  blend_en [heads × 4] (fast, e5, English encoder, bias) when english.* exist
+  english.onnx    the fine-tuned English encoder (int8), english.json, english.tokenizer.json
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from seawall.errors import ModelMissing
+from seawall.signals.text.english import EnglishEncoder
 from seawall.signals.text.features import NgramFeatures
 
 FORMAT_VERSION = 1
@@ -48,7 +51,8 @@ class TextModel:
     """Both tiers of one trained model. Scores come back calibrated, per head."""
 
     def __init__(self, folder: Path, manifest: dict, fast_W: np.ndarray, fast_b: np.ndarray,
-                 enc_W: np.ndarray | None, enc_b: np.ndarray | None, blend: np.ndarray | None):
+                 enc_W: np.ndarray | None, enc_b: np.ndarray | None, blend: np.ndarray | None,
+                 blend_en: np.ndarray | None = None):
         self.folder = folder
         self.manifest = manifest
         self.version: str = manifest["version"]
@@ -59,9 +63,15 @@ class TextModel:
         self._enc_WT = None if enc_W is None else enc_W.T.astype(np.float32)
         self._enc_b = enc_b
         self._blend = blend
+        self._blend_en = blend_en
+        self.english = EnglishEncoder(folder) if blend_en is not None and EnglishEncoder.present(folder) else None
+        # Column of each of our heads in the English encoder's output (-1: it has none).
+        self._en_cols = (np.array([self.english.heads.index(h) if h in self.english.heads else -1
+                                   for h in self.heads]) if self.english else None)
         cal = manifest.get("calibration", {})
         self.fast_curves = {h: Curve.from_json(c) for h, c in cal.get("fast", {}).items()}
         self.final_curves = {h: Curve.from_json(c) for h, c in cal.get("final", {}).items()}
+        self.final_en_curves = {h: Curve.from_json(c) for h, c in cal.get("final_en", {}).items()}
         self.thresholds: dict[str, float] = manifest.get("thresholds", {})
         self.bands: dict[str, list[float]] = manifest.get("bands", {})
 
@@ -81,11 +91,12 @@ class TextModel:
                                f"this Seawall reads format {FORMAT_VERSION}")
         with np.load(folder / "fast.npz") as z:
             fast_W, fast_b = z["W"], z["b"]
-        enc_W = enc_b = blend = None
+        enc_W = enc_b = blend = blend_en = None
         if (folder / "encoder.npz").exists():
             with np.load(folder / "encoder.npz") as z:
                 enc_W, enc_b, blend = z["W"], z["b"], z["blend"]
-        return cls(folder, manifest, fast_W, fast_b, enc_W, enc_b, blend)
+                blend_en = z["blend_en"] if "blend_en" in z.files else None
+        return cls(folder, manifest, fast_W, fast_b, enc_W, enc_b, blend, blend_en)
 
     # -- the fast tier ------------------------------------------------------------------
     def fast_logits(self, X: sp.csr_matrix) -> np.ndarray:
@@ -106,13 +117,29 @@ class TextModel:
             raise ModelMissing("this text model has no encoder tier")
         return E @ self._enc_WT + self._enc_b
 
-    def final_scores(self, fast_logits: np.ndarray, enc_logits: np.ndarray) -> np.ndarray:
-        """Blend both tiers' logits per head (weights fitted on held-out data), calibrate."""
-        z = self._blend[:, 0] * fast_logits + self._blend[:, 1] * enc_logits + self._blend[:, 2]
+    def english_logits(self, texts) -> np.ndarray:
+        """[n × our heads] logits from the English encoder (0 where it has no such head)."""
+        z = self.english.logits(texts)
+        out = np.zeros((len(texts), len(self.heads)), dtype=np.float32)
+        have = self._en_cols >= 0
+        out[:, have] = z[:, self._en_cols[have]]
+        return out
+
+    def final_scores(self, fast_logits: np.ndarray, enc_logits: np.ndarray,
+                     en_logits: np.ndarray | None = None) -> np.ndarray:
+        """Blend the tiers' logits per head (weights fitted on held-out data), calibrate.
+        English texts (en_logits given) use the blend that includes the English encoder."""
+        if en_logits is not None:
+            B = self._blend_en
+            z = B[:, 0] * fast_logits + B[:, 1] * enc_logits + B[:, 2] * en_logits + B[:, 3]
+            curves = self.final_en_curves
+        else:
+            z = self._blend[:, 0] * fast_logits + self._blend[:, 1] * enc_logits + self._blend[:, 2]
+            curves = self.final_curves
         raw = sigmoid(z)
         out = np.empty_like(raw)
         for j, h in enumerate(self.heads):
-            curve = self.final_curves.get(h)
+            curve = curves.get(h)
             out[:, j] = curve(raw[:, j]) if curve else raw[:, j]
         return out
 

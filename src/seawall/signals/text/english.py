@@ -1,0 +1,68 @@
+"""The English encoder tier: all-MiniLM-L6-v2 fine-tuned by our recipe, int8 ONNX Runtime.
+
+It returns one logit per head it was fine-tuned for; the cascade blends them with the
+fast tier's. Runs on ONNX Runtime and the `tokenizers` library: no PyTorch at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+
+class EnglishEncoder:
+    name = "minilm-l6-finetuned-int8"
+
+    def __init__(self, folder: Path, threads: int | None = None):
+        folder = Path(folder)
+        info = json.loads((folder / "english.json").read_text())
+        self.heads: list[str] = info["heads"]
+        self.max_len: int = int(info.get("max_len", 128))
+        self._onnx = folder / "english.onnx"
+        self._tok_file = folder / "english.tokenizer.json"
+        self._threads = threads
+        self._session = None
+        self._tok = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def present(cls, folder: Path) -> bool:
+        return (Path(folder) / "english.onnx").exists() and (Path(folder) / "english.json").exists()
+
+    def _load(self):
+        if self._session is None:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+
+            opts = ort.SessionOptions()
+            if self._threads:
+                opts.intra_op_num_threads = self._threads
+            self._session = ort.InferenceSession(str(self._onnx), opts, providers=["CPUExecutionProvider"])
+            tok = Tokenizer.from_file(str(self._tok_file))
+            tok.enable_truncation(self.max_len)
+            tok.enable_padding(pad_id=0, pad_token="[PAD]")
+            self._tok = tok
+        return self._session, self._tok
+
+    def logits(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, len(self.heads)), dtype=np.float32)
+        with self._lock:
+            session, tok = self._load()
+            out = []
+            # Sorting by length keeps padding (wasted work) small inside each batch.
+            order = np.argsort([len(t) for t in texts])
+            for i in range(0, len(texts), batch_size):
+                idx = order[i:i + batch_size]
+                enc = tok.encode_batch([texts[k] or " " for k in idx])
+                ids = np.array([e.ids for e in enc], dtype=np.int64)
+                mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
+                out.append((idx, session.run(["logits"], {"input_ids": ids, "attention_mask": mask})[0]))
+        result = np.zeros((len(texts), len(self.heads)), dtype=np.float32)
+        for idx, z in out:
+            result[idx] = z
+        return result

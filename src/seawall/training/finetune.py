@@ -1,0 +1,153 @@
+"""Fine-tune the English encoder (all-MiniLM-L6-v2) end to end, one sigmoid head per category.
+
+A plain top-to-bottom script (needs the `train` extra: torch, transformers). It reads a
+prepared example file (`seawall.training.finetune_data`), trains with masked binary
+cross-entropy (a category a dataset did not judge contributes no loss), and writes the
+fine-tuned encoder and heads as safetensors. Export to ONNX with
+`seawall.training.export_onnx`; inference then needs only ONNX Runtime and tokenizers.
+
+    python -m seawall.training.finetune --data ft.jsonl.gz --base MODEL_DIR --out OUT
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from transformers import AutoModel, AutoTokenizer
+
+
+class Classifier(nn.Module):
+    """Mean-pooled transformer output → dropout → one logit per head."""
+
+    def __init__(self, base: Path, n_heads: int):
+        super().__init__()
+        self.encoder = AutoModel.from_pretrained(str(base), dtype=torch.float32)
+        hidden = self.encoder.config.hidden_size
+        self.dropout = nn.Dropout(0.1)
+        self.heads = nn.Linear(hidden, n_heads)
+
+    def forward(self, input_ids, attention_mask):
+        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(out.dtype)
+        pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        return self.heads(self.dropout(pooled))
+
+
+def read(path: Path) -> tuple[list[str], dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        header = json.loads(f.readline())
+        rows = [json.loads(line) for line in f]
+    return header["heads"], rows
+
+
+def batches(idx: list[int], size: int, shuffle: bool, rng: random.Random):
+    idx = list(idx)
+    if shuffle:
+        rng.shuffle(idx)
+    for i in range(0, len(idx), size):
+        yield idx[i:i + size]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--base", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--epochs", type=float, default=3.0)
+    ap.add_argument("--lr", type=float, default=6e-5)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--max-len", type=int, default=128)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N examples (smoke tests)")
+    args = ap.parse_args()
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    heads, rows = read(args.data)
+    if args.limit:
+        rows = rows[:args.limit]
+    tok = AutoTokenizer.from_pretrained(str(args.base))
+    model = Classifier(args.base, len(heads)).to(device)
+    Y = torch.tensor([r["y"] for r in rows], dtype=torch.float32)
+    Wt = torch.tensor([r["w"] for r in rows], dtype=torch.float32)
+    texts = [r["t"] for r in rows]
+    train_idx = [i for i, r in enumerate(rows) if r["s"] == "train"]
+    print(f"{device}: {len(heads)} heads, {len(train_idx)} train of {len(rows)}", flush=True)
+
+    steps = math.ceil(len(train_idx) / args.batch) * args.epochs
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    warm = int(0.06 * steps)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / max(warm, 1)) * max(0.0, (steps - s) / max(steps - warm, 1)))
+    bce = nn.BCEWithLogitsLoss(reduction="none")
+
+    def encode(ids):
+        enc = tok([texts[i] for i in ids], padding=True, truncation=True, max_length=args.max_len,
+                  return_tensors="pt")
+        return enc["input_ids"].to(device), enc["attention_mask"].to(device)
+
+    step, start = 0, time.time()
+    model.train()
+    epoch = 0
+    while step < steps:
+        for ids in batches(train_idx, args.batch, True, rng):
+            if step >= steps:
+                break
+            input_ids, attn = encode(ids)
+            with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=device == "cuda"):
+                logits = model(input_ids, attn).float()
+            y = Y[ids].to(device)
+            known = (y >= 0).float()
+            loss_el = bce(logits, y.clamp(min=0)) * known
+            loss = (loss_el.sum(1) * Wt[ids].to(device)).sum() / known.sum().clamp(min=1)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            if step % 200 == 0:
+                print(f"step {step}/{int(steps)} loss {loss.item():.4f} {time.time() - start:.0f}s", flush=True)
+        epoch += 1
+
+    # Logits for every example (dev and test too), so the caller can check quality at once.
+    model.eval()
+    out_logits = np.zeros((len(rows), len(heads)), dtype=np.float32)
+    with torch.no_grad():
+        for ids in batches(list(range(len(rows))), 256, False, rng):
+            input_ids, attn = encode(ids)
+            out_logits[ids] = model(input_ids, attn).float().cpu().numpy()
+    args.out.mkdir(parents=True, exist_ok=True)
+    from safetensors.torch import save
+
+    # float16 halves the size; the file is cut in parts of under 16 MB so any transport
+    # with a per-file limit carries it (join them with `cat` in order).
+    state = {k: (v.half() if v.is_floating_point() else v).contiguous().cpu()
+             for k, v in model.encoder.state_dict().items()}
+    blob = save(state)
+    part = 15 * 1024 * 1024
+    for n, i in enumerate(range(0, len(blob), part)):
+        (args.out / f"encoder.safetensors.part{n}").write_bytes(blob[i:i + part])
+    np.savez(args.out / "heads.npz", W=model.heads.weight.detach().float().cpu().numpy(),
+             b=model.heads.bias.detach().float().cpu().numpy())
+    np.save(args.out / "logits.npy", out_logits.astype(np.float16))
+    (args.out / "heads.json").write_text(json.dumps({"heads": heads, "max_len": args.max_len,
+                                                     "epochs": args.epochs, "lr": args.lr,
+                                                     "seed": args.seed}))
+    print(f"done in {time.time() - start:.0f}s", flush=True)
+
+
+if __name__ == "__main__":
+    main()

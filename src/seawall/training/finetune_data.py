@@ -1,0 +1,43 @@
+"""Prepare the fine-tuning file: English examples, normalized text, masked labels, weights."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from seawall.training.datasets.base import Example
+from seawall.training.train import dataset_weights, heads_for, label_matrix, normalized
+
+
+def write(examples: Sequence[Example], path: Path, langs: tuple[str, ...] = ("en",),
+          min_class: int = 15) -> list[str]:
+    """One header line ({"heads"}), then {"t", "y", "w", "s", "d"} per example."""
+    exs = [e for e in examples if e.lang in langs]
+    heads = heads_for(exs, min_class)
+    Y = label_matrix(exs, heads)
+    split = np.array([e.split for e in exs])
+    keep = [j for j in range(len(heads))
+            if min((Y[split == "train", j] == 1).sum(), (Y[split == "train", j] == 0).sum()) >= min_class]
+    heads, Y = [heads[j] for j in keep], Y[:, keep]
+    w = dataset_weights(exs, np.arange(len(exs)))
+    texts = normalized([e.text for e in exs])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write(json.dumps({"heads": heads}) + "\n")
+        for e, t, y, wi in zip(exs, texts, Y, w):
+            f.write(json.dumps({"t": t, "y": y.tolist(), "w": round(float(wi), 4), "s": e.split,
+                                "d": e.dataset}, ensure_ascii=False) + "\n")
+    return heads
+
+
+if __name__ == "__main__":  # python -m seawall.training.finetune_data OUT
+    import sys
+
+    from seawall.training.corpus import gather
+
+    heads = write(gather(None, seed=True, default_only=True), Path(sys.argv[1]))
+    print(heads)

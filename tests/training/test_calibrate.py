@@ -1,0 +1,61 @@
+"""Calibration curves, thresholds and cascade bands behave as their docstrings promise."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from seawall.training import calibrate
+
+
+def _overconfident(n=4000, seed=0):
+    rng = np.random.default_rng(seed)
+    true_p = rng.uniform(0, 1, n)
+    y = (rng.uniform(0, 1, n) < true_p).astype(int)
+    raw = np.clip(true_p ** 3, 0, 1)  # systematically too low
+    return raw, y
+
+
+def test_isotonic_curve_reduces_calibration_error():
+    raw, y = _overconfident()
+    curve = calibrate.fit_curve(raw[:2000], y[:2000])
+    before = calibrate.expected_calibration_error(raw[2000:], y[2000:])
+    after = calibrate.expected_calibration_error(curve(raw[2000:]), y[2000:])
+    assert after < before / 2
+
+
+def test_curve_is_monotone_and_bounded():
+    raw, y = _overconfident()
+    c = calibrate.fit_curve(raw, y)
+    xs = np.linspace(0, 1, 101)
+    ys = c(xs)
+    assert (np.diff(ys) >= -1e-12).all() and ys.min() >= 0 and ys.max() <= 1
+
+
+def test_best_threshold_matches_brute_force():
+    rng = np.random.default_rng(1)
+    p = rng.uniform(0, 1, 500)
+    y = (rng.uniform(0, 1, 500) < p).astype(int)
+    t = calibrate.best_f1_threshold(p, y)
+
+    def f1(th):
+        pred = p >= th
+        tp = (pred & (y == 1)).sum()
+        return 2 * tp / (pred.sum() + y.sum())
+
+    brute = max(f1(th) for th in np.unique(p))
+    assert abs(f1(t) - brute) < 1e-9
+
+
+def test_band_keeps_misses_below_the_promise():
+    rng = np.random.default_rng(2)
+    p = rng.uniform(0, 1, 3000)
+    y = (rng.uniform(0, 1, 3000) < p).astype(int)
+    lo, hi = calibrate.cascade_band(p, y, miss=0.01, precision=0.97)
+    assert (p[y == 1] < lo).mean() <= 0.01
+    above = p >= hi
+    if hi < 1.0:
+        assert y[above].mean() >= 0.97
+
+
+def test_category_with_too_few_positives_is_never_settled_early():
+    assert calibrate.cascade_band(np.array([0.1, 0.9, 0.2]), np.array([0, 1, 0])) == [0.0, 1.0]

@@ -1,0 +1,92 @@
+"""The training recipe: reproducible, records its data, calibrates, refuses bad data."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from seawall.errors import InvalidInput
+from seawall.signals.text.model import TextModel
+from seawall.training.corpus import dedupe, load_seed, load_user_file
+from seawall.training.datasets.base import Example
+from seawall.training.train import Recipe, label_matrix, train
+
+
+def test_training_twice_gives_identical_weights(tmp_path, small_model_dir):
+    again = train(load_seed(), tmp_path / "again", recipe=Recipe(bits=15, encoder=False), version="test-small")
+    first = TextModel.load(small_model_dir)
+    assert first.heads == again.heads
+    np.testing.assert_array_equal(first._fast_WT, again._fast_WT)
+    assert first.thresholds == again.thresholds
+
+
+def test_manifest_records_data_hashes_and_thresholds(small_model_dir):
+    m = json.loads((small_model_dir / "manifest.json").read_text())
+    assert m["data"], "every dataset's hash is recorded"
+    assert all(len(d["sha256"]) == 64 and d["examples"] > 0 for d in m["data"].values())
+    assert set(m["thresholds"]) == set(m["heads"])
+    assert all(0 < t < 1 for t in m["thresholds"].values())
+    for h in m["heads"]:
+        lo, hi = m["bands"][h]
+        assert 0 <= lo <= hi <= 1
+
+
+def test_seed_corpus_covers_the_categories_no_public_set_covers():
+    seed = load_seed()
+    positives = {}
+    for e in seed:
+        for k, v in e.labels.items():
+            positives[k] = positives.get(k, 0) + v
+    for cat in ("sexual", "self-harm/intent", "self-harm/instructions", "violence/graphic",
+                "illicit", "illicit/violent", "harassment/threatening", "hate/threatening", "scam"):
+        assert positives.get(cat, 0) >= 100, cat
+    assert len({e.lang for e in seed}) >= 10
+    assert not any(e.labels.get("sexual/minors") == 1 for e in seed), "never written, only composed"
+
+
+def test_a_dataset_that_never_says_no_does_not_train_that_head():
+    exs = [Example(f"text {i}", {"offensive": 1, "hate": i % 2}, "all-positive", "train", "en") for i in range(100)]
+    exs += [Example(f"other {i}", {"offensive": i % 2}, "mixed", "train", "en") for i in range(100)]
+    Y = label_matrix(exs, ["offensive", "hate"])
+    assert (Y[:100, 0] == -1).all() and (Y[100:, 0] >= 0).all()
+    assert (Y[:100, 1] >= 0).all()
+
+
+def test_test_splits_stay_whole_and_never_leak_into_training():
+    exs = [Example("same", {"hate": 1}, "a", "test", "en"), Example("same", {"hate": 1}, "a", "test", "en"),
+           Example("same", {"hate": 0}, "b", "train", "en"), Example("other", {"hate": 0}, "b", "train", "en")]
+    out = dedupe(exs)
+    assert sum(e.split == "test" for e in out) == 2
+    assert [e.text for e in out if e.split == "train"] == ["other"]
+
+
+def test_user_csv_with_unknown_label_column_is_refused(tmp_path):
+    f = tmp_path / "mine.csv"
+    f.write_text("text,hateful\nhello,0\n")
+    with pytest.raises(InvalidInput, match="unknown columns"):
+        load_user_file(f)
+
+
+def test_user_jsonl_with_bad_label_value_names_the_line(tmp_path):
+    f = tmp_path / "mine.jsonl"
+    f.write_text('{"text": "ok", "labels": {"hate": 0}}\n{"text": "x", "labels": {"hate": 2}}\n')
+    with pytest.raises(InvalidInput, match=":2: label 'hate' must be 0 or 1"):
+        load_user_file(f)
+
+
+def test_training_on_a_users_file_works_end_to_end(tmp_path):
+    rows = []
+    for i in range(300):
+        bad = i % 2 == 0
+        text = f"you are a worthless idiot number {i}" if bad else f"thanks for the lovely photo number {i}"
+        rows.append(json.dumps({"text": text, "labels": {"harassment": int(bad)}}))
+    f = tmp_path / "mine.jsonl"
+    f.write_text("\n".join(rows) + "\n")
+    model = train(load_user_file(f), tmp_path / "m", recipe=Recipe(bits=12, encoder=False))
+    assert model.heads == ["harassment"]
+    from seawall.signals.text.cascade import TextCascade
+
+    s = TextCascade(model).score(["you are a worthless idiot", "thanks for the lovely photo"])
+    assert s[0].scores["harassment"] > 0.5 > s[1].scores["harassment"]
