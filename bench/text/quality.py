@@ -51,10 +51,13 @@ def main() -> None:
 
     test = load(splits=["test"])
     scores = evaluate.score(cascade, test)
-    bench = evaluate.benchmarks(scores)
-    out += ["Default model on official test splits:", "",
-            md_table(["benchmark", "seawall", "published", "beats", "n", "published by"],
-                     [[b["benchmark"], b["ours"], b["published"], "yes" if b["beats"] else "no", b["n"],
+    dev = evaluate.score(cascade, load(["olid", "davidson", "hasoc2019"], splits=["dev"]))
+    bench = evaluate.benchmarks(scores, dev)
+    out += ["Default model on official test splits (shipped thresholds; and with the threshold "
+            "chosen on each set's own dev split):", "",
+            md_table(["benchmark", "seawall (shipped threshold)", "seawall (dev-tuned threshold)",
+                      "published", "n", "published by"],
+                     [[b["benchmark"], b["ours"], b.get("ours_dev_threshold", "–"), b["published"], b["n"],
                        b["source"]] for b in bench]), ""]
     print("\n".join(out))
 
@@ -63,14 +66,15 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             model = train([e for e in hasoc if e.split != "test"], Path(tmp), cache_dir=cache,
                           version="hasoc-own")
-            own = evaluate.score(TextCascade(model, CachedEncoder(cascade.encoder.inner, cache), spans=False),
-                                 [e for e in hasoc if e.split == "test"])
+            own_cascade = TextCascade(model, CachedEncoder(cascade.encoder.inner, cache), spans=False)
+            own = evaluate.score(own_cascade, [e for e in hasoc if e.split == "test"])
+            own_dev = evaluate.score(own_cascade, [e for e in hasoc if e.split == "dev"])
         zero = {b["benchmark"]: b["ours"] for b in bench}
-        rows = [[b["benchmark"], b["ours"], zero.get(b["benchmark"]), b["published"],
-                 "yes" if b["beats"] else "no"] for b in evaluate.benchmarks(own)]
+        rows = [[b["benchmark"], b["ours"], b.get("ours_dev_threshold", "–"), zero.get(b["benchmark"]),
+                 b["published"]] for b in evaluate.benchmarks(own, own_dev)]
         part = ["HASOC 2019 task 1, trained on HASOC's training split (`seawall train --dataset hasoc2019`):", "",
-                md_table(["benchmark", "trained on HASOC", "default model (zero-shot)", "published best",
-                          "beats"], rows), ""]
+                md_table(["benchmark", "trained on HASOC", "trained on HASOC, dev-tuned threshold",
+                          "default model (zero-shot)", "published best"], rows), ""]
         print("\n".join(part))
         out += part
 

@@ -17,18 +17,13 @@ from seawall.training.datasets.split import hash_split
 
 AUX_LABELS = ("offensive", "minor")
 VALID_LABELS = frozenset(taxonomy.NAMES) | frozenset(AUX_LABELS)
-SEED_DIR = Path(__file__).resolve().parents[3] / "data" / "seed"
-
-
-def seed_dir() -> Path:
-    """The seed corpus: shipped inside the package when installed, else the repo's data/."""
-    packaged = Path(__file__).resolve().parent / "seed"
-    return packaged if packaged.is_dir() else SEED_DIR
+# The seed corpus written for the project ships inside the package (package data).
+SEED_DIR = Path(__file__).resolve().parent / "seed"
 
 
 def load_seed(folder: Path | None = None) -> list[Example]:
-    """The seed corpus written for the project (data/seed/*.jsonl), split by text hash."""
-    folder = folder or seed_dir()
+    """The seed corpus written for the project (src/seawall/training/seed/*.jsonl), split by text hash."""
+    folder = folder or SEED_DIR
     out = []
     for path in sorted(Path(folder).glob("*.jsonl")):
         for ex in read_jsonl(path, dataset=f"seed-{path.stem}"):
