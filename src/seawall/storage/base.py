@@ -20,8 +20,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with the settings every backend needs (SQLite: WAL and a busy timeout)."""
+def make_engine(url: str, **kwargs) -> Engine:
+    """An engine with the settings every backend needs (SQLite: WAL and a busy timeout).
+
+    Extra keyword arguments go to `create_engine` for server databases (e.g. pool_size).
+    """
     if url.startswith("sqlite"):
         from sqlalchemy import event
 
@@ -35,4 +38,4 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **kwargs)

@@ -1,0 +1,1 @@
+"""Actions: apply decisions — strike ledger, review routing, DSA statements, webhooks."""

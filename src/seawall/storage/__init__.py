@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables and domain queries over SQLite (embedded) or PostgreSQL."""

@@ -1,0 +1,100 @@
+"""Shared set-up: markers, and a database fixture run on SQLite and (marked) PostgreSQL."""
+
+import pytest
+
+from seawall.storage import testing
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes seconds (subprocesses, real servers)")
+    config.addinivalue_line("markers", "postgres: needs a PostgreSQL server (SEAWALL_TEST_POSTGRES_URL)")
+    config.addinivalue_line("markers", "redis: needs a Redis server (SEAWALL_TEST_REDIS_URL)")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request, tmp_path):
+    with testing.database(request.param, tmp_path) as database:
+        yield database
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    with testing.database("sqlite", tmp_path) as database:
+        yield database
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    # Nothing a test does may touch the developer's ./.seawall or a configured server.
+    monkeypatch.setenv("SEAWALL_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("SEAWALL_DATABASE_URL", raising=False)
+    monkeypatch.delenv("SEAWALL_REDIS_URL", raising=False)
+    monkeypatch.delenv("SEAWALL_API_KEYS", raising=False)
+    monkeypatch.delenv("SEAWALL_POLICY", raising=False)
+    from seawall.policy import thresholds
+
+    monkeypatch.setattr(thresholds, "classifier_thresholds", lambda: {})
+
+
+@pytest.fixture
+def make_client(db, tmp_path):
+    """Build a TestClient over an app with the fake classifier; pass keys=[...] to require keys."""
+    from fastapi.testclient import TestClient
+
+    from seawall.api import create_app
+    from seawall.api.testing import fake_moderate
+    from seawall.settings import Settings
+
+    clients = []
+
+    def make(**kwargs):
+        settings = Settings.from_env({"SEAWALL_HOME": str(tmp_path / "home")})
+        kwargs.setdefault("moderate", fake_moderate)
+        kwargs.setdefault("keys", [])
+        app = create_app(settings, db=db, **kwargs)
+        client = TestClient(app)
+        clients.append(client)
+        return client
+
+    yield make
+    for c in clients:
+        c.close()
+
+
+@pytest.fixture
+def client(make_client):
+    return make_client()
+
+
+@pytest.fixture
+def live_server(make_client):
+    """The app served by uvicorn on a loopback port (for real clients like `openai`)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    app = make_client().app
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def db(tmp_path):
+    # HTTP behaviour does not depend on the backend, and storage, actions and jobs tests run
+    # on both; API tests use SQLite (test_database_restart.py and the PostgreSQL smoke below
+    # cover the server).
+    with testing.database("sqlite", tmp_path) as database:
+        yield database
