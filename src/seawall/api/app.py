@@ -36,7 +36,8 @@ def _env_float(name: str, default: float) -> float:
 def create_app(settings: Settings | None = None, *, moderate: Moderate | None = None,
                db: Database | None = None, queue: JobQueue | None = None, keys: list[ApiKey] | None = None,
                migrate: bool | None = None, max_body_bytes: int | None = None,
-               sync_budget_s: float | None = None, run_worker: bool = False) -> FastAPI:
+               sync_budget_s: float | None = None, run_worker: bool = False,
+               console: bool = True) -> FastAPI:
     """Build the API. Every dependency can be passed in (tests pass a fake `moderate`).
 
     `moderate(content, *, policy=...) -> Decision` is the moderation function; by default
@@ -78,6 +79,11 @@ def create_app(settings: Settings | None = None, *, moderate: Moderate | None = 
     for router in (openai_compat.router, perspective.router, items.router, records.router, admin.router):
         app.include_router(router)
     _include_banks(app)
+    if console:
+        # The review console at /console: same database, same domain functions.
+        from seawall.console import mount
+
+        mount(app, db)
 
     @app.get("/healthz", tags=["Operations"], summary="Liveness and database reachability")
     def healthz():

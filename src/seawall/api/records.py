@@ -7,7 +7,7 @@ from fastapi.responses import PlainTextResponse
 
 from seawall.actions import dsa, strikes
 from seawall.api.context import require, state
-from seawall.api.schemas import Reverse
+from seawall.api.schemas import Appeal, Reverse
 from seawall.errors import NotFound
 from seawall.policy import compile_policy, explain_json, outcome_for, render
 from seawall.policy.shadow import signals_of
@@ -82,6 +82,17 @@ def author_strikes(author_id: str, request: Request, _key=Depends(require("read"
         return {"author_id": author_id, **strikes.account_status(session, author_id),
                 "active_strikes": strikes.active_strikes(session, author_id),
                 "ledger": [strikes.entry_json(e) for e in strikes.ledger(session, author_id)]}
+
+
+@router.post("/v1/decisions/{decision_id}:appeal", status_code=202,
+             summary="File the author's appeal against a decision; it joins the appeals review queue")
+def appeal_decision(decision_id: str, body: Appeal, request: Request, _key=Depends(require("moderate"))):
+    from seawall.review.appeals import file_appeal
+
+    with state(request).db.session() as session:
+        appeal = file_appeal(session, decision_id, statement=body.statement, author_id=body.author_id)
+        return {"appeal_id": appeal.id, "decision_id": decision_id, "review_item_id": appeal.item_id,
+                "status": "queued"}
 
 
 @router.post("/v1/strikes/{entry_id}:reverse", summary="Reverse a strike, suspension or ban (appeal upheld)")

@@ -76,5 +76,10 @@ class WebhookCreate(Strict):
     secret: Annotated[str, StringConstraints(min_length=16, max_length=200)] | None = None
 
 
+class Appeal(Strict):
+    statement: Annotated[str, StringConstraints(max_length=5000)] = ""
+    author_id: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
+
+
 class Reverse(Strict):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
