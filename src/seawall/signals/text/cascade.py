@@ -26,6 +26,9 @@ SOURCE = "text.cascade.v1"
 # Auxiliary heads: trained like categories, used to compose them, never reported.
 AUX_HEADS = ("offensive", "minor")
 _WORD = re.compile(r"\w[\w'’*]*", re.UNICODE)
+# Evidence: at most this many words are tried, and a word must lower the logit this much.
+MAX_OCCLUDED_WORDS = 128
+MIN_DROP = 0.4
 
 
 @dataclass
@@ -113,30 +116,31 @@ class TextCascade:
     def evidence(self, text: str, scores: dict[str, float], max_spans: int = 5) -> tuple[Evidence, ...]:
         """Words that carry a flagged category, as spans of the original text.
 
-        A linear model's logit is a sum over n-grams, so scoring each word alone with the
-        fast tier ranks words by how much they push the category up; the top ones are the
-        spans a moderator sees highlighted.
+        Occlusion on the fast tier: the text is scored again with each word left out,
+        and the words whose absence lowers a flagged category's logit the most are the
+        spans a moderator sees highlighted. Context counts ("kill" in "kill time" lifts
+        little), which scoring words alone would miss.
         """
         flagged = [c for c, p in scores.items() if c in self.model.heads
                    and p >= self.model.thresholds.get(c, 0.5)]
         if not flagged:
             return ()
         norm = normalize(text)
-        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(norm.text)][:512]
+        words = [(m.start(), m.end()) for m in _WORD.finditer(norm.text)][:MAX_OCCLUDED_WORDS]
         if not words:
             return ()
-        logits = self.model.fast_logits(self.model.features.transform([w for _, _, w in words]))
-        base = self.model.fast_logits(self.model.features.transform([""]))[0]
+        variants = [norm.text] + [norm.text[:s] + " " + norm.text[e:] for s, e in words]
+        logits = self.model.fast_logits(self.model.features.transform(variants))
+        drop = logits[0] - logits[1:]
         out: list[Evidence] = []
         for c in flagged:
             j = self.model.heads.index(c)
-            lift = logits[:, j] - base[j]
-            for k in np.argsort(-lift)[:max_spans]:
-                if lift[k] <= 1.0:  # a word that barely moves the score is not evidence
+            for k in np.argsort(-drop[:, j])[:max_spans]:
+                if drop[k, j] < MIN_DROP:  # a word that barely moves the score is not evidence
                     break
-                s, e = norm.to_original(words[k][0], words[k][1])
+                s, e = norm.to_original(*words[k])
                 out.append(Evidence(category=c, score=scores[c], modality="text", source=SOURCE,
-                                    span=(s, e), text=text[s:e], detail={"lift": round(float(lift[k]), 3)}))
+                                    span=(s, e), text=text[s:e], detail={"drop": round(float(drop[k, j]), 3)}))
         return tuple(out)
 
 
