@@ -18,6 +18,8 @@ def _overconfident(n=4000, seed=0):
 def test_isotonic_curve_reduces_calibration_error():
     raw, y = _overconfident()
     curve = calibrate.fit_curve(raw[:2000], y[:2000])
+    platt = calibrate.fit_curve(raw[:2000], y[:2000], min_isotonic=10**6)
+    assert calibrate.expected_calibration_error(platt(raw[2000:]), y[2000:]) < calibrate.expected_calibration_error(raw[2000:], y[2000:])
     before = calibrate.expected_calibration_error(raw[2000:], y[2000:])
     after = calibrate.expected_calibration_error(curve(raw[2000:]), y[2000:])
     assert after < before / 2

@@ -103,3 +103,10 @@ def test_clean_text_is_a_negative_for_heads_it_rules_out_but_not_for_minor():
 def test_a_dataset_that_never_says_yes_still_teaches_ordinary_text():
     exs = [Example(f"ham {i}", {"spam": 0}, "all-ham", "train", "en") for i in range(50)]
     assert (label_matrix(exs, ["spam"]) == 0).all()
+
+
+def test_a_seed_text_is_a_negative_for_what_it_plainly_is_not():
+    exs = [Example("i want to disappear", {"self-harm": 1}, "seed-self_harm", "train", "en"),
+           Example("two years clean today", {"self-harm": 0}, "seed-self_harm", "train", "en")]
+    Y = label_matrix(exs, ["self-harm", "sexual", "violence"])
+    assert Y[0].tolist() == [1, 0, -1]

@@ -8,11 +8,29 @@ from sklearn.isotonic import IsotonicRegression
 from seawall.signals.text.model import Curve
 
 
-def fit_curve(p: np.ndarray, y: np.ndarray, max_points: int = 64) -> Curve:
-    """Isotonic regression from raw probabilities to observed frequencies, thinned to a
-    small monotone curve so it stores as a few numbers in the manifest."""
+def fit_curve(p: np.ndarray, y: np.ndarray, max_points: int = 64, min_isotonic: int = 200) -> Curve:
+    """A monotone map from raw probabilities to observed frequencies, stored as a few numbers.
+
+    Isotonic regression where both classes have at least `min_isotonic` held-out
+    examples; below that it overfits (a handful of positives at one raw score maps a
+    whole range to a high probability), so a two-parameter sigmoid (Platt scaling) is
+    fitted instead and sampled into the same curve form.
+    """
+    y = np.asarray(y)
     if len(np.unique(y)) < 2 or len(p) < 20:
         return Curve(np.array([0.0, 1.0]), np.array([0.0, 1.0]))
+    if min(y.sum(), len(y) - y.sum()) < min_isotonic:
+        from sklearn.linear_model import LogisticRegression
+
+        z = np.log(np.clip(p, 1e-6, 1 - 1e-6) / np.clip(1 - p, 1e-6, 1)).reshape(-1, 1)
+        lr = LogisticRegression(C=1.0).fit(z, y)
+        xs = np.unique(np.concatenate([[0.0, 1.0], np.quantile(p, np.linspace(0, 1, max_points)),
+                                       np.linspace(0, 1, 33)]))
+        zx = np.log(np.clip(xs, 1e-6, 1 - 1e-6) / np.clip(1 - xs, 1e-6, 1)).reshape(-1, 1)
+        ys = lr.predict_proba(zx)[:, 1]
+        if lr.coef_[0][0] <= 0:  # a non-increasing fit would invert the score: keep it raw
+            ys = xs
+        return Curve(xs, np.maximum.accumulate(np.clip(ys, 0.0, 1.0)))
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(p, y)
     xs = np.unique(np.concatenate([[0.0, 1.0], np.quantile(p, np.linspace(0, 1, max_points))]))
     ys = iso.predict(xs)

@@ -54,7 +54,9 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
               "F1 on the dev split.",
               f"- Cascade: a text is settled in the fast tier when every head lies outside its "
               f"uncertain band; bands are set on the encoded dev sample so that settling changes at "
-              f"most {miss:.0%} of the full model's flags per head.",
+              f"most {miss:.0%} of the full model's flags per head, and never below a calibrated "
+              f"{m['recipe'].get('band_floor', 0.02):.0%} (a text whose every category is below that "
+              f"is settled).",
               "- Text a public set judged not offensive is taken as a negative for sexual, self-harm, "
               "illicit, threats, violence, scam, spam and profanity (those heads otherwise learn only "
               "the seed corpus's balanced classes); a set that never says no for a head does not "
