@@ -9,7 +9,13 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from seawall.actions import webhooks
+from seawall.actions.targets import TargetRefused, Targets, fixed_resolver
 from seawall.storage.columns import utcnow
+
+# Receivers named in these tests resolve without DNS; the public address is never reached
+# (a MockTransport answers) unless a test says otherwise.
+PUBLIC = Targets(resolver=fixed_resolver({"receiver.test": ["93.184.215.14"], "a.test": ["93.184.215.14"],
+                                          "b.test": ["93.184.215.15"]}))
 
 
 class Receiver:
@@ -17,6 +23,7 @@ class Receiver:
 
     def __init__(self, port: int, secret: str):
         self.port, self.secret, self.got, self.server = port, secret, [], None
+        self.hosts = []
 
     def start(self):
         outer = self
@@ -26,6 +33,7 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 ok = webhooks.verify(outer.secret, self.headers[webhooks.SIGNATURE_HEADER], body)
                 outer.got.append((self.headers["Seawall-Delivery"], json.loads(body), ok))
+                outer.hosts.append(self.headers["Host"])
                 self.send_response(200 if ok else 401)
                 self.end_headers()
 
@@ -62,7 +70,8 @@ def test_backoff_grows_and_is_capped():
 
 
 @pytest.mark.slow
-def test_a_receiver_that_is_down_gets_its_delivery_later(db):
+def test_a_receiver_that_is_down_gets_its_delivery_later(db, monkeypatch):
+    monkeypatch.setenv("SEAWALL_ALLOW_PRIVATE_CALLBACKS", "1")  # the receiver is on loopback
     port = free_port()
     clock = {"now": utcnow()}
     with db.session() as s:
@@ -97,10 +106,11 @@ def test_delivery_gives_up_after_max_attempts(db):
     client = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(500)))
     clock = {"now": utcnow()}
     with db.session() as s:
-        webhooks.register(s, "http://receiver.test/hook")
+        webhooks.register(s, "http://receiver.test/hook", targets=PUBLIC)
         webhooks.enqueue_event(s, "decision.ban", "d9", {})
     clock["now"] = utcnow()
-    deliverer = webhooks.Deliverer(db.session, client=client, max_attempts=3, clock=lambda: clock["now"])
+    deliverer = webhooks.Deliverer(db.session, client=client, max_attempts=3, clock=lambda: clock["now"],
+                                   targets=PUBLIC)
     for _ in range(5):
         deliverer.run_due()
         clock["now"] += timedelta(days=1)
@@ -111,7 +121,60 @@ def test_delivery_gives_up_after_max_attempts(db):
 
 def test_subscriptions_filter_by_action(db):
     with db.session() as s:
-        webhooks.register(s, "http://a.test/", events=["ban"])
-        webhooks.register(s, "http://b.test/", events=["*"])
+        webhooks.register(s, "http://a.test/", events=["ban"], targets=PUBLIC)
+        webhooks.register(s, "http://b.test/", events=["*"], targets=PUBLIC)
         out = webhooks.enqueue_event(s, "decision.remove", "d", {}, action="remove")
         assert [d.url for d in out] == ["http://b.test/"]
+
+
+def test_loopback_receivers_are_refused_unless_private_callbacks_are_allowed(db, monkeypatch):
+    monkeypatch.delenv("SEAWALL_ALLOW_PRIVATE_CALLBACKS", raising=False)
+    with db.session() as s, pytest.raises(TargetRefused, match="non-public"):
+        webhooks.register(s, "http://127.0.0.1:8080/hook")
+    monkeypatch.setenv("SEAWALL_ALLOW_PRIVATE_CALLBACKS", "1")
+    with db.session() as s:
+        assert webhooks.register(s, "http://127.0.0.1:8080/hook").id
+        # Allowing private receivers never opens cloud metadata (link-local).
+        with pytest.raises(TargetRefused, match="169.254.169.254"):
+            webhooks.register(s, "http://169.254.169.254/latest/meta-data")
+
+
+def test_a_host_whose_dns_turned_private_after_registration_is_not_reached(db):
+    receiver = Receiver(free_port(), "unused")
+    receiver.start()
+    answers = {"hook.test": ["93.184.215.14"]}
+    targets = Targets(resolver=lambda host, port: answers[host])
+    clock = {"now": utcnow()}
+    try:
+        with db.session() as s:
+            webhooks.register(s, f"http://hook.test:{receiver.port}/hook", targets=targets)
+            webhooks.enqueue_event(s, "decision.remove", "d1", {}, action="remove")
+        answers["hook.test"] = ["127.0.0.1"]   # rebinding: the name now points at our own host
+        clock["now"] = utcnow()
+        deliverer = webhooks.Deliverer(db.session, clock=lambda: clock["now"], targets=targets)
+        assert deliverer.run_due() == 0
+    finally:
+        receiver.stop()
+    assert receiver.got == []
+    with db.session() as s:
+        [d] = webhooks.deliveries(s)
+        [attempt] = webhooks.attempts_of(s, d.id)
+        assert d.status == "pending" and attempt.status_code is None
+        assert attempt.error.startswith("refused:") and "127.0.0.1" in attempt.error
+
+
+def test_delivery_connects_to_the_checked_address_and_names_the_host(db):
+    receiver = Receiver(free_port(), "s" * 20)
+    receiver.start()
+    # The name resolves to loopback once, when checked; the request goes there with Host intact.
+    targets = Targets(allow_private=True, resolver=fixed_resolver({"receiver.test": ["127.0.0.1"]}))
+    try:
+        with db.session() as s:
+            webhooks.register(s, f"http://receiver.test:{receiver.port}/hook", secret="s" * 20, targets=targets)
+            webhooks.enqueue_event(s, "decision.ban", "d2", {"x": 2}, action="ban")
+        assert webhooks.Deliverer(db.session, targets=targets).run_due() == 1
+    finally:
+        receiver.stop()
+    [(_, body, signature_ok)] = receiver.got
+    assert signature_ok and body["data"] == {"x": 2}
+    assert receiver.hosts == [f"receiver.test:{receiver.port}"]

@@ -36,11 +36,15 @@ def _isolated_home(tmp_path, monkeypatch):
     monkeypatch.setattr(thresholds, "classifier_thresholds", lambda: {})
 
 
+RECEIVERS = {"platform.test": ["93.184.215.14"], "inside.test": ["10.0.0.7"]}
+
+
 @pytest.fixture
 def make_client(db, tmp_path):
     """Build a TestClient over an app with the fake classifier; pass keys=[...] to require keys."""
     from fastapi.testclient import TestClient
 
+    from seawall.actions.targets import Targets, fixed_resolver
     from seawall.api import create_app
     from seawall.api.testing import fake_moderate
     from seawall.settings import Settings
@@ -51,6 +55,8 @@ def make_client(db, tmp_path):
         settings = Settings.from_env({"SEAWALL_HOME": str(tmp_path / "home")})
         kwargs.setdefault("moderate", fake_moderate)
         kwargs.setdefault("keys", [])
+        # Receivers named in tests resolve without DNS to a public address (nothing is sent there).
+        kwargs.setdefault("targets", Targets(resolver=fixed_resolver(RECEIVERS)))
         app = create_app(settings, db=db, **kwargs)
         client = TestClient(app)
         clients.append(client)

@@ -162,3 +162,11 @@ def test_redirect_to_loopback_is_refused(client, public_site, stored):
     r = client.post("/v1/items", json={"id": "a", "image": url})
     assert error(r) == (400, "fetch_refused") and "127.0.0.1" in r.json()["error"]["message"]
     assert public_site.hits == ["/redirect"]  # the loopback target was never requested
+
+
+def test_a_caller_cannot_point_review_at_files_or_kept_media_through_meta(client):
+    sneaky = {"sources": {"image": "/etc/hosts"}, "kept": {"image": {"sha256": "0" * 64}}, "campaign": "x"}
+    d = client.post("/v1/items", json={"id": "m1", "text": "[hate=0.8] hi", "meta": sneaky}).json()
+    assert d["action"] == "review"
+    content = client.get(f"/v1/decisions/{d['id']}").json()["content"]
+    assert "image" not in content and "kept" not in content and content["meta"] == {"campaign": "x"}

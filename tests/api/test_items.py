@@ -2,6 +2,7 @@
 
 import time
 
+import pytest
 from images import png_data_url  # noqa: E402
 
 
@@ -66,22 +67,54 @@ def test_video_is_not_decided_inline_but_queued_as_a_job(client):
     assert job["status"] == "queued" and job["items"] == 1
 
 
-def test_job_api_with_worker_thread_and_callback_secret(make_client):
-    client = make_client(run_worker=True)
-    with client:  # runs the lifespan: the in-process worker starts
-        r = client.post("/v1/jobs", json={"items": [{"id": "a", "text": "[scam=0.99]"}, {"id": "b", "text": "ok"}],
-                                          "callback_url": "http://platform.test/cb"},
-                        headers={"Idempotency-Key": "batch-1"})
-        job = r.json()
-        assert r.status_code == 202 and job["callback_secret"].startswith("whsec_")
-        again = client.post("/v1/jobs", json={"items": [{"id": "a", "text": "x"}]},
+def test_job_api_with_worker_thread_and_signed_callback_to_an_allowed_loopback_receiver(make_client):
+    from receiver import Receiver
+
+    from seawall.actions import webhooks
+    from seawall.actions.targets import Targets
+
+    receiver = Receiver()
+    # Loopback receivers are refused unless explicitly allowed (SEAWALL_ALLOW_PRIVATE_CALLBACKS=1).
+    client = make_client(run_worker=True, targets=Targets(allow_private=True))
+    try:
+        with client:  # runs the lifespan: the in-process worker starts
+            r = client.post("/v1/jobs", json={"items": [{"id": "a", "text": "[scam=0.99]"}, {"id": "b", "text": "ok"}],
+                                              "callback_url": receiver.url()},
                             headers={"Idempotency-Key": "batch-1"})
-        assert again.status_code == 200 and again.json()["id"] == job["id"] and "callback_secret" not in again.json()
-        deadline = time.monotonic() + 20
-        while (status := client.get(f"/v1/jobs/{job['id']}").json())["status"] != "done":
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+            job = r.json()
+            assert r.status_code == 202 and job["callback_secret"].startswith("whsec_")
+            again = client.post("/v1/jobs", json={"items": [{"id": "a", "text": "x"}]},
+                                headers={"Idempotency-Key": "batch-1"})
+            assert again.status_code == 200 and again.json()["id"] == job["id"]
+            assert "callback_secret" not in again.json()
+            deadline = time.monotonic() + 20
+            while (status := client.get(f"/v1/jobs/{job['id']}").json())["status"] != "done":
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            assert receiver.arrived.wait(20)
+    finally:
+        receiver.close()
     assert [i["action"] for i in status["result"]["items"]] == ["remove_with_strike", "allow"]
+    [(headers, body)] = receiver.got
+    assert webhooks.verify(job["callback_secret"], headers["Seawall-Signature"], body)
+    assert b'"job.completed"' in body
+
+
+@pytest.mark.parametrize("url, why", [
+    ("http://127.0.0.1:9/cb", "127.0.0.1, a non-public address"),
+    ("http://[::ffff:10.0.0.1]/cb", "non-public address"),
+    ("http://169.254.169.254/latest/meta-data", "non-public address"),
+    ("http://inside.test/cb", "10.0.0.7, a non-public address"),
+    ("http://nowhere.test/cb", "cannot resolve host"),
+    ("http://user:pw@platform.test/cb", "credentials"),
+])
+def test_callback_and_webhook_urls_that_point_inside_are_refused_when_given(client, url, why):
+    job = client.post("/v1/jobs", json={"items": [{"id": "a", "text": "ok"}], "callback_url": url})
+    hook = client.post("/v1/webhooks", json={"url": url})
+    for r in (job, hook):
+        assert r.status_code == 400 and r.json()["error"]["code"] == "callback_refused"
+        assert why in r.json()["error"]["message"]
+    assert client.get("/v1/webhooks").json()["webhooks"] == []
 
 
 def test_policy_upload_activate_shadow_and_report(client):

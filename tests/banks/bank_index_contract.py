@@ -43,6 +43,7 @@ def check_index(make, tmp_path, *, n: int = 3000, distances=(0, 8, 31), nbytes: 
         got = index.search(queries, d)
         assert same(got, ref.search(queries, d)), f"differs from brute force at distance {d}"
         assert same([index.search(q[None], d)[0] for q in queries[:10]], got[:10])
+        assert same(index.search(queries[:3], d), got[:3])  # a picture and its two edits
     # Planted copies are found with their true distance.
     got = index.search(queries[:60], max(distances))
     for (hit_ids, hit_d), t, f in zip(got, targets, flips):

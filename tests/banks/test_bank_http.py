@@ -128,3 +128,42 @@ def test_hma_matching_enabled_ratio_zero_hides_the_bank(client, service, rng):
     service.add_entries("BANK_A", [h])
     assert client.get("/m/lookup", params={"signal": h, "signal_type": "pdq",
                                            "seed": "x"}).json() == {}
+
+
+def test_banked_photo_upload_is_found_mirrored_and_cropped_by_hma_lookup(client, service):
+    skdata = pytest.importorskip("skimage.data")
+    service.create_bank("BANK_A", "pdq")
+    r = client.post("/v1/banks/BANK_A/images?source=review",
+                    files=[("photo", ("a.png", _png(), "image/png"))])
+    assert r.status_code == 201 and r.json()["added"] == 1
+    [entry] = service.iter_entries("BANK_A")
+    assert entry.hash == get_hasher("pdq").hash_image(_png()).hex
+    rgb = skdata.astronaut()
+    for edited in (rgb[:, ::-1], rgb[40:-40, 40:-40]):
+        buf = io.BytesIO()
+        Image.fromarray(edited).save(buf, "PNG")
+        r = client.post("/m/lookup", files={"photo": ("q.png", buf.getvalue(), "image/png")})
+        assert [m["bank_content_id"] for m in r.json()["pdq"]["BANK_A"]] == [entry.id]
+    status = client.get("/m/index/status", params={"signal_type": "pdq"}).json()
+    assert status["pdq"]["size"] == 1
+
+
+def test_uploading_something_that_is_not_a_photo_to_a_bank_is_refused(client, service):
+    service.create_bank("BANK_A", "pdq")
+    r = client.post("/v1/banks/BANK_A/images", files=[("photo", ("a.png", b"nope", "image/png"))])
+    assert r.status_code in (400, 415) and list(service.iter_entries("BANK_A")) == []
+
+
+def test_native_match_takes_a_pictures_edit_hashes(client, service):
+    skdata = pytest.importorskip("skimage.data")
+    pdq = get_hasher("pdq")
+    service.create_bank("v", "pdq")
+    service.add_entries("v", [pdq.hash_image(skdata.coffee()).hex])
+    mirrored = skdata.coffee()[:, ::-1].copy()
+    body = {"kind": "pdq", "hashes": [pdq.hash_image(mirrored).hex]}
+    assert client.post("/v1/match", json=body).json()["results"][0]["matches"] == []
+    body["edits"] = [pdq.query_hashes(mirrored)]
+    [m] = client.post("/v1/match", json=body).json()["results"][0]["matches"]
+    assert m["detail"] == {"query_edit": "mirror"}
+    body["edits"] = [{"sideways": body["hashes"][0]}]
+    assert client.post("/v1/match", json=body).status_code == 400

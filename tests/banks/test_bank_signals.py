@@ -93,3 +93,20 @@ def test_flow_without_any_database_creates_none(tmp_path, monkeypatch):
     monkeypatch.delenv("SEAWALL_DATABASE_URL", raising=False)
     assert bank_signals(Content("1", text=SPAM), []) == []
     assert not (tmp_path / "fresh").exists()
+
+
+def test_media_stage_edit_hashes_let_a_robust_bank_find_a_mirrored_picture(service):
+    import pytest
+
+    skdata = pytest.importorskip("skimage.data")
+    pdq = get_hasher("pdq")
+    rgb = skdata.coffee()
+    service.create_bank("memes", "pdq", category="violence")
+    service.add_entries("memes", [pdq.hash_image(rgb).hex])
+    mirrored = rgb[:, ::-1].copy()
+    h = pdq.hash_image(mirrored).hex
+    assert bank_signals(Content("1", image="x.png"), [_media({"pdq": [h]})], service=service) == []
+    signal = Signal("image.hash.v1", "image", {}, meta={
+        "hashes": {"pdq": [h]}, "hash_edits": {"pdq": {h: pdq.query_hashes(mirrored)}}})
+    [s] = bank_signals(Content("1", image="x.png"), [signal], service=service)
+    assert s.source == "bank:memes" and s.meta["matches"][0]["detail"]["query_edit"] == "mirror"

@@ -7,6 +7,7 @@ import pytest
 
 from seawall.actions import webhooks
 from seawall.actions.dispatch import Dispatcher
+from seawall.actions.targets import Targets, fixed_resolver
 from seawall.api.testing import fake_moderate
 from seawall.jobs import SqlQueue
 from seawall.jobs.base import get_job
@@ -62,12 +63,14 @@ def test_worker_decides_each_item_and_sends_a_signed_callback(queue):
 
     def receiver(request: httpx.Request) -> httpx.Response:
         ok = webhooks.verify("cb-secret-0123456789", request.headers[webhooks.SIGNATURE_HEADER], request.content)
-        seen.append((ok, request.read()))
+        seen.append((ok, request.read(), request.headers["Host"]))
         return httpx.Response(200)
 
     job, _ = queue.submit("moderate", ITEMS, callback_url="http://platform.test/cb",
                           callback_secret="cb-secret-0123456789")
-    deliverer = webhooks.Deliverer(queue.db.session, client=httpx.Client(transport=httpx.MockTransport(receiver)))
+    targets = Targets(resolver=fixed_resolver({"platform.test": ["93.184.215.14"]}))
+    deliverer = webhooks.Deliverer(queue.db.session, client=httpx.Client(transport=httpx.MockTransport(receiver)),
+                                   targets=targets)
     worker = Worker(queue, Dispatcher(queue.db, moderate=fake_moderate), deliverer=deliverer, lease_s=5)
     assert worker.run_once(block_s=2)
     worker.deliver()
@@ -75,7 +78,7 @@ def test_worker_decides_each_item_and_sends_a_signed_callback(queue):
         done = get_job(s, job.id)
         assert done.status == "done"
         assert [i["action"] for i in done.result["items"]] == ["remove_with_strike", "allow"]
-    assert len(seen) == 1 and seen[0][0] and b'"job.completed"' in seen[0][1]
+    assert len(seen) == 1 and seen[0][0] and b'"job.completed"' in seen[0][1] and seen[0][2] == "platform.test"
 
 
 def test_a_bad_item_is_reported_and_the_batch_goes_on(queue):
@@ -85,3 +88,22 @@ def test_a_bad_item_is_reported_and_the_batch_goes_on(queue):
     with queue.db.session() as s:
         result = get_job(s, job.id).result["items"]
     assert result[0]["error"]["code"] == "fetch_refused" and result[1]["action"] == "allow"
+
+
+def test_worker_prunes_media_kept_past_retention_at_most_once_per_interval(sqlite_db, tmp_path):
+    import os
+    import time
+
+    from seawall.review.testing import synth_image
+    from seawall.storage.media import MediaStore
+
+    store = MediaStore(tmp_path / "media")
+    digest = store.keep(synth_image(tmp_path / "a.png"), "image")["sha256"]
+    old = time.time() - 31 * 86400
+    os.utime(store.root / digest, (old, old))
+    worker = Worker(SqlQueue(sqlite_db), Dispatcher(sqlite_db, moderate=fake_moderate, media=store),
+                    prune_every_s=3600)
+    assert worker.prune_media() == 1 and not (store.root / digest).exists()
+    store.keep(synth_image(tmp_path / "b.png", seed=2), "image")
+    os.utime(next(store.root.iterdir()), (old, old))
+    assert worker.prune_media() == 0          # not again within the interval

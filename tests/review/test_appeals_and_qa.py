@@ -134,3 +134,22 @@ def test_cohen_kappa_is_one_for_perfect_and_zero_at_chance():
     assert qa.cohen_kappa([("a", "a"), ("b", "b")]) == pytest.approx(1.0)
     assert qa.cohen_kappa([("a", "a"), ("a", "b"), ("b", "a"), ("b", "b")]) == pytest.approx(0.0)
     assert qa.cohen_kappa([("a", "a")]) is None
+
+
+def test_a_removal_overturned_on_appeal_no_longer_counts_in_author_history(db):
+    from seawall.actions.history import author_history
+
+    lead = testing.add_user(db, "lea", "senior_moderator", ["*"])
+    removed = testing.route(db, Content(id="c1", text="[hate=0.99] quoted", author_id="alice"))
+    testing.route(db, Content(id="c2", text="[hate=0.99] meant it", author_id="alice"))
+    assert removed["action"] == "remove_with_strike"
+    with db.session() as s:
+        before = author_history(s, "alice")
+        appeals.file_appeal(s, removed["id"], author_id="alice")
+    with db.session() as s:
+        appeals.decide_appeal(s, lead, claims.claim_next(s, lead, "appeals").id, "overturn")
+    with db.session() as s:
+        after = author_history(s, "alice")
+    assert before["author"]["prior_removals"] == 2 and after["author"]["prior_removals"] == 1
+    assert after["rates"]["removals/24h"] == 1 and after["author"]["strikes"] == 1
+    assert after["rates"]["posts/24h"] == 2   # the restoring decision is not a new post

@@ -2,7 +2,9 @@
 
 Delivery is at least once. Each request carries `Seawall-Delivery` (stable across retries)
 so a receiver can drop duplicates, and `Seawall-Signature: t=<unix>,v1=<hex>` where hex is
-HMAC-SHA256(secret, "<t>.<body>") so it can check origin and freshness.
+HMAC-SHA256(secret, "<t>.<body>") so it can check origin and freshness. Destinations are
+held to `seawall.actions.targets` (public http(s) addresses) when registered and at every
+attempt.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from seawall.errors import InvalidInput, NotFound
+from seawall.actions.targets import Target, TargetRefused, Targets
+from seawall.errors import NotFound
 from seawall.storage.columns import utcnow
 from seawall.storage.tables import Delivery, DeliveryAttempt, Webhook
 
@@ -64,17 +67,11 @@ def backoff(attempt: int, *, rng: random.Random | None = None) -> float:
     return delay * (0.8 + 0.4 * (rng or random).random())
 
 
-def _check_url(url: str) -> str:
-    # Webhooks are set by operators with the `webhooks` scope and usually point at the
-    # platform's own services, so private addresses are allowed; only the scheme is checked.
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")) or len(url) > 2000:
-        raise InvalidInput("a webhook URL must be http(s) and at most 2000 characters")
-    return url
-
-
 def register(session: Session, url: str, *, events: list[str] | None = None,
-             secret: str | None = None) -> Webhook:
-    hook = Webhook(url=_check_url(url), secret=secret or new_secret(), events=list(events or ["*"]))
+             secret: str | None = None, targets: Targets | None = None) -> Webhook:
+    """Add a receiver; its URL must pass `targets` (by default from the environment) now."""
+    (targets or Targets.from_env()).check(url)
+    hook = Webhook(url=url, secret=secret or new_secret(), events=list(events or ["*"]))
     session.add(hook)
     session.flush()
     return hook
@@ -122,13 +119,20 @@ def enqueue_callback(session: Session, url: str, secret: str, event: str, event_
 
 
 class Deliverer:
-    """Sends due deliveries. Run it in a loop (the worker does); safe to run in several processes."""
+    """Sends due deliveries. Run it in a loop (the worker does); safe to run in several processes.
+
+    Before each attempt the destination is checked again (`targets`) and the request goes to
+    the address that passed, so a host whose DNS now points inside is refused, not reached.
+    """
 
     def __init__(self, sessions: Callable, *, client: httpx.Client | None = None,
                  max_attempts: int = MAX_ATTEMPTS, clock: Callable[[], datetime] = utcnow,
-                 lease_s: float = 60.0, rng: random.Random | None = None):
+                 lease_s: float = 60.0, rng: random.Random | None = None, targets: Targets | None = None):
         self._sessions = sessions
-        self.client = client or httpx.Client(timeout=10.0, follow_redirects=False)
+        # No kept-alive connections: each is pinned to one checked address for one host name.
+        self.client = client or httpx.Client(timeout=10.0, follow_redirects=False,
+                                             limits=httpx.Limits(max_keepalive_connections=0))
+        self.targets = targets or Targets.from_env()
         self.max_attempts = max_attempts
         self.clock = clock
         self.lease_s = lease_s
@@ -163,10 +167,13 @@ class Deliverer:
         started = time.perf_counter()
         status, error = None, ""
         try:
-            resp = self.client.post(d.url, content=body, headers=headers)
+            resp = self.client.send(_pinned(self.client, self.targets.check(d.url), body, headers))
             status = resp.status_code
             if not 200 <= status < 300:
                 error = f"HTTP {status}"
+        except TargetRefused as exc:
+            # Recorded and retried like any failure: DNS that points inside now may not later.
+            error = f"refused: {exc}"[:500]
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"[:500]
         took = (time.perf_counter() - started) * 1000
@@ -192,6 +199,14 @@ class Deliverer:
             else:
                 row.next_attempt_at = now + timedelta(seconds=backoff(row.attempts, rng=self.rng))
             return 0
+
+
+def _pinned(client: httpx.Client, target: Target, body: bytes, headers: dict[str, str]) -> httpx.Request:
+    """A POST to the checked address, still naming the host (Host header, TLS SNI and certificate)."""
+    url = httpx.URL(target.url).copy_with(host=target.address)
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    return client.build_request("POST", url, content=body, headers={**headers, "Host": target.host_header},
+                                extensions=extensions)
 
 
 def delivery_json(d: Delivery, attempts: list[DeliveryAttempt] | None = None) -> dict[str, Any]:

@@ -76,8 +76,9 @@ def shadow_report(version: str, request: Request, limit: int = Query(10_000, ge=
 
 @router.post("/v1/webhooks", status_code=201, summary="Register a receiver of action events")
 def create_webhook(body: WebhookCreate, request: Request, _key=Depends(require("webhooks"))):
-    with state(request).db.session() as session:
-        hook = webhooks.register(session, body.url, events=body.events, secret=body.secret)
+    st = state(request)
+    with st.db.session() as session:
+        hook = webhooks.register(session, body.url, events=body.events, secret=body.secret, targets=st.targets)
         # The secret is shown here only; receivers verify Seawall-Signature with it.
         return JSONResponse({"id": hook.id, "url": hook.url, "events": hook.events, "secret": hook.secret},
                             status_code=201)

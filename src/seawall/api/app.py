@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from seawall import __version__
 from seawall.actions import webhooks
 from seawall.actions.dispatch import Dispatcher, Moderate
+from seawall.actions.targets import Targets
 from seawall.api import admin, errors, items, openai_compat, perspective, records
 from seawall.api.auth import ApiKey, KeyRing, parse_keys
 from seawall.api.context import ApiState, require
@@ -37,11 +38,12 @@ def create_app(settings: Settings | None = None, *, moderate: Moderate | None = 
                db: Database | None = None, queue: JobQueue | None = None, keys: list[ApiKey] | None = None,
                migrate: bool | None = None, max_body_bytes: int | None = None,
                sync_budget_s: float | None = None, run_worker: bool = False,
-               console: bool = True) -> FastAPI:
+               console: bool = True, targets: Targets | None = None) -> FastAPI:
     """Build the API. Every dependency can be passed in (tests pass a fake `moderate`).
 
     `moderate(content, *, policy=...) -> Decision` is the moderation function; by default
-    the real flow (`seawall.flow.moderate`).
+    the real flow (`seawall.flow.moderate`). `targets` checks webhook and callback URLs
+    (by default public addresses only; see seawall.actions.targets).
     """
     settings = settings or Settings.from_env()
     if db is None:
@@ -52,15 +54,16 @@ def create_app(settings: Settings | None = None, *, moderate: Moderate | None = 
     queue = queue or open_queue(db, settings.redis_url)
     keyring = KeyRing(parse_keys(os.environ.get("SEAWALL_API_KEYS")) if keys is None else keys)
     metrics = Metrics()
+    targets = targets or Targets.from_env()
     st = ApiState(settings=settings, db=db, dispatcher=Dispatcher(db, moderate=moderate), queue=queue,
-                  keys=keyring, metrics=metrics,
+                  keys=keyring, metrics=metrics, targets=targets,
                   sync_budget_s=sync_budget_s or _env_float("SEAWALL_SYNC_BUDGET_S", 10.0))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         worker = thread = None
         if run_worker:
-            worker = Worker(queue, st.dispatcher, deliverer=webhooks.Deliverer(db.session))
+            worker = Worker(queue, st.dispatcher, deliverer=webhooks.Deliverer(db.session, targets=targets))
             thread = threading.Thread(target=worker.run, kwargs={"block_s": 0.5}, name="seawall-worker",
                                       daemon=True)
             thread.start()

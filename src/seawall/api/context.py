@@ -10,6 +10,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from seawall.actions.dispatch import Dispatcher
+from seawall.actions.targets import Targets
 from seawall.api.auth import ApiKey, Forbidden, KeyRing, presented_secret
 from seawall.api.metrics import Metrics
 from seawall.errors import SeawallError
@@ -33,6 +34,8 @@ class ApiState:
     metrics: Metrics
     sync_budget_s: float = 10.0
     max_inputs: int = 64
+    # Where webhooks and job callbacks may point (public addresses unless configured otherwise).
+    targets: Targets = field(default_factory=Targets.from_env)
     extra: dict[str, Any] = field(default_factory=dict)
 
 

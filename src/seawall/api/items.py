@@ -55,6 +55,8 @@ async def create_item(item: Item, request: Request, response: Response,
 
 
 def _submit(st, body: JobRequest, scoped: str | None, key_name: str) -> JSONResponse:
+    if body.callback_url:
+        st.targets.check(body.callback_url)  # refused now; checked again before each delivery
     secret = body.callback_secret or ("whsec_" + secrets.token_urlsafe(24) if body.callback_url else None)
     job, created = st.queue.submit("moderate", {"items": [i.model_dump(exclude_none=True) for i in body.items],
                                                 "submitted_by": key_name},

@@ -130,9 +130,14 @@ def with_local_media(content: Content) -> Iterator[Content]:
 ITEM_FIELDS = ("id", "text", "image", "video", "audio", "author_id", "surface", "lang")
 
 
+# Meta keys Seawall itself sets (where media came from, where a kept copy lies): a caller's
+# own values would point review at files or media of its choosing.
+RESERVED_META = ("sources", "kept")
+
+
 def content_of_item(item: dict[str, Any]) -> Content:
     """A Content from a validated native item (see api.schemas.Item)."""
-    meta: dict[str, Any] = dict(item.get("meta") or {})
+    meta: dict[str, Any] = {k: v for k, v in (item.get("meta") or {}).items() if k not in RESERVED_META}
     if item.get("author"):
         meta["author"] = {k: v for k, v in item["author"].items() if v is not None}
     if item.get("reach") is not None:

@@ -92,6 +92,8 @@ class MatchIn(BaseModel):
     kind: str
     hashes: list[str] = Field(max_length=10_000)
     banks: list[str] | None = None
+    # Per hash, the PDQ of its picture's edits ({"mirror": ..., "middle": ...}); see robust.
+    edits: list[dict[str, str]] | None = None
 
 
 @router.get("/v1/banks", tags=["banks"])
@@ -136,6 +138,27 @@ def add_entries(name: str, body: EntriesIn, svc: BankService = Depends(bank_serv
     return svc.add_entries(name, body.hashes, category=body.category, reason=body.reason,
                            source=body.source, added_by=body.added_by,
                            external_id=body.external_id).to_json()
+
+
+@router.post("/v1/banks/{name}/images", tags=["banks"], status_code=201)
+@_errors()
+def add_images(name: str, photo: list[UploadFile] = File(...), category: str | None = None,
+               reason: str | None = None, source: str | None = None,
+               added_by: str | None = None, external_id: str | None = None,
+               svc: BankService = Depends(bank_service)):
+    """Bank pictures themselves (multipart, each file named `photo`): a robust bank then also
+    finds cropped, turned, mirrored and captioned copies (docs/banks.md)."""
+    from seawall.content.limits import MediaLimits
+    from seawall.content.load import decode_image
+
+    limits = MediaLimits()
+    pictures = []
+    for upload in photo:
+        buf = io.BytesIO()
+        _copy_upload(upload, buf, limits.max_bytes("image"), "photo")
+        pictures.append(decode_image(buf.getvalue(), limits=limits).rgb)
+    return svc.add_images(name, pictures, category=category, reason=reason, source=source,
+                          added_by=added_by, external_id=external_id).to_json()
 
 
 @router.post("/v1/banks/{name}/entries/remove", tags=["banks"])
@@ -199,7 +222,7 @@ def export_entries(name: str, format: str = "csv", include_quarantined: bool = F
 @router.post("/v1/match", tags=["banks"])
 @_errors()
 def match(body: MatchIn, svc: BankService = Depends(bank_service)):
-    results = svc.match(body.kind, body.hashes, banks=body.banks)
+    results = svc.match(body.kind, body.hashes, banks=body.banks, edits=body.edits)
     return {"results": [{"hash": h, "matches": [m.to_json() for m in ms]}
                         for h, ms in zip(body.hashes, results)]}
 
@@ -213,10 +236,11 @@ def _kind(signal_type: str) -> str:
 
 
 def _hma_lookup(svc: BankService, signal: str, signal_type: str, banks: str | None,
-                seed: str | None, bypass_coinflip: bool = False) -> dict[str, list[dict]]:
+                seed: str | None, bypass_coinflip: bool = False,
+                edits: dict[str, str] | None = None) -> dict[str, list[dict]]:
     kind = _kind(signal_type)
     wanted = set(banks.split(",")) if banks else None
-    matches = svc.match(kind, [signal])[0]
+    matches = svc.match(kind, [signal], edits=[edits] if edits else None)[0]
     # HMA's matching_enabled_ratio: a bank may act on a seeded share of lookups only.
     coin = 0.0 if bypass_coinflip else random.Random(seed).random()
     by_bank: dict[str, list[dict]] = {}
@@ -236,8 +260,10 @@ def hma_lookup(signal: str | None = None, signal_type: str | None = None,
                types: str | None = None, banks: str | None = None, seed: str | None = None,
                svc: BankService = Depends(bank_service)):
     if url:
-        hashes = _hash_url(url, content_type, types)
-        resp = {st: _hma_lookup(svc, h, st, banks, seed) for st, h in hashes.items() if h}
+        edits = {} if svc.wants_query_edits() else None
+        hashes = _hash_url(url, content_type, types, edits)
+        resp = {st: _hma_lookup(svc, h, st, banks, seed, edits=(edits or {}).get(st))
+                for st, h in hashes.items() if h}
         return resp.get(signal_type, {}) if signal_type else resp
     if not signal or not signal_type:
         raise InvalidInput("Either url or both signal and signal_type are required")
@@ -250,8 +276,9 @@ def hma_lookup_post(photo: UploadFile | None = File(None), video: UploadFile | N
                     banks: str | None = None, seed: str | None = None,
                     bypass_coinflip: bool = False, types: str | None = None,
                     svc: BankService = Depends(bank_service)):
-    hashes = _hash_upload(photo, video, types)
-    return {st: _hma_lookup(svc, h, st, banks, seed, bypass_coinflip)
+    edits = {} if svc.wants_query_edits() else None
+    hashes = _hash_upload(photo, video, types, edits)
+    return {st: _hma_lookup(svc, h, st, banks, seed, bypass_coinflip, (edits or {}).get(st))
             for st, h in hashes.items() if h}
 
 
@@ -276,7 +303,8 @@ def hma_index_status(signal_type: str | None = None, svc: BankService = Depends(
     for name in names:
         kind = _kind(name)
         banks = [b for b in svc.list_banks() if b.kind == kind]
-        sizes = [svc.stats(b.name)["index"]["hashes"] for b in banks]
+        # Entries, not index rows: a robust bank indexes a banked picture's edits beside it.
+        sizes = [svc.stats(b.name)["entries"] for b in banks]
         built = max((int(b.updated_at.timestamp()) for b in banks), default=-1)
         out[name] = {"present": bool(banks), "built_to": built, "size": sum(sizes)}
     return out
@@ -313,7 +341,8 @@ def _wanted_types(content_type: str, types: str | None) -> tuple[str, ...]:
     return out
 
 
-def _hash_url(url: str, content_type: str | None, types: str | None) -> dict[str, str]:
+def _hash_url(url: str, content_type: str | None, types: str | None,
+              edits: dict | None = None) -> dict[str, str]:
     from seawall.content.fetch import Fetcher
     from seawall.content.limits import MediaLimits
     from seawall.content.load import open_media
@@ -324,10 +353,10 @@ def _hash_url(url: str, content_type: str | None, types: str | None) -> dict[str
     kind = kind or ("video" if Path(url.split("?")[0]).suffix.lower() in
                     (".mp4", ".mov", ".webm", ".mkv", ".avi") else "image")
     with open_media(url, kind, limits=MediaLimits(), fetcher=Fetcher(), allow_local=False) as media:
-        return _hash_media(media, "photo" if kind == "image" else "video", types)
+        return _hash_media(media, "photo" if kind == "image" else "video", types, edits)
 
 
-def _hash_upload(photo, video, types: str | None) -> dict[str, str]:
+def _hash_upload(photo, video, types: str | None, edits: dict | None = None) -> dict[str, str]:
     from seawall.content.limits import MediaLimits
     from seawall.content.load import open_media
 
@@ -339,19 +368,25 @@ def _hash_upload(photo, video, types: str | None) -> dict[str, str]:
     kind = "image" if content_type == "photo" else "video"
     limits = MediaLimits()
     with tempfile.NamedTemporaryFile(prefix="seawall-hma-") as tmp:
-        size = 0
-        while chunk := upload.file.read(1 << 20):
-            size += len(chunk)
-            if size > limits.max_bytes(kind):
-                raise TooLarge(f"{content_type} is over the limit of {limits.max_bytes(kind)} "
-                                   "bytes")
-            tmp.write(chunk)
+        _copy_upload(upload, tmp, limits.max_bytes(kind), content_type)
         tmp.flush()
         with open_media(tmp.name, kind, limits=limits) as media:
-            return _hash_media(media, content_type, types)
+            return _hash_media(media, content_type, types, edits)
 
 
-def _hash_media(media, content_type: str, types: str | None) -> dict[str, str]:
+def _copy_upload(upload, out, limit: int, label: str) -> None:
+    """Copy an uploaded file to `out` a chunk at a time, refusing it past `limit` bytes."""
+    size = 0
+    while chunk := upload.file.read(1 << 20):
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"{label} is over the limit of {limit} bytes")
+        out.write(chunk)
+
+
+def _hash_media(media, content_type: str, types: str | None,
+                edits: dict | None = None) -> dict[str, str]:
+    """The wanted hashes of one file; given `edits`, a picture's edited copies' PDQ go there."""
     from seawall.content.limits import MediaLimits
 
     wanted = _wanted_types(content_type, types)
@@ -369,6 +404,8 @@ def _hash_media(media, content_type: str, types: str | None) -> dict[str, str]:
         h = get_hasher("pdq").hash_image(rgb)
         # HMA answers an empty hash for an image too poor to hash reliably.
         out["pdq"] = h.hex if h.quality >= get_hasher("pdq").quality_threshold else ""
+        if edits is not None and out["pdq"]:
+            edits["pdq"] = get_hasher("pdq").query_hashes(rgb)
     if "vpdq" in wanted:
         from seawall.content.decode import decode_media
 

@@ -27,7 +27,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from seawall import taxonomy
-from seawall.banks import formats
+from seawall.banks import formats, robust
 from seawall.banks.flood import FloodGuard, FloodSettings
 from seawall.banks.index import HashIndex, LinearIndex, load_index, store
 from seawall.banks.model import Bank, Entry, ImportReport, Match, utc
@@ -155,7 +155,25 @@ class BankService:
                     raise Conflict(f"bank {new_name!r} already exists")
                 conn.execute(update(BankRow).where(BankRow.id == bank.id).values(**changes))
             self._banks = None
-        return self.get_bank(changes.get("name", name))
+        updated = self.get_bank(changes.get("name", name))
+        if robust.is_robust(updated) != robust.is_robust(bank):
+            self._reindex_edits(updated)
+        return updated
+
+    def _reindex_edits(self, bank: Bank) -> None:
+        """Add or drop the edited copies' rows after `robust` was switched: only entries
+        banked from pictures have any, so this is no rebuild."""
+        with self._bank_lock(bank.id), self._forget_on_error(bank.id):
+            index = self._index(bank)
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(EntryRow.id, EntryRow.value).where(
+                    EntryRow.bank_id == bank.id, EntryRow.value.is_not(None))).all()
+                ids, hexes = robust.index_rows((r.id, r.value) for r in rows)
+                if len(ids) and robust.is_robust(bank):
+                    index.add(ids, _codes(hexes, index.nbytes))
+                elif len(ids):
+                    index.remove(ids)
+                self._save(bank, index, conn)
 
     def delete_bank(self, name: str) -> None:
         bank = self.get_bank(name)
@@ -178,6 +196,40 @@ class BankService:
         defaults = {"category": category, "reason": reason, "source": source,
                     "added_by": added_by, "external_id": external_id}
         parsed = formats.parse_rows(rows, self.hasher(bank.kind), "api", defaults=defaults)
+        return self._store(bank, parsed, time.perf_counter())
+
+    def add_images(self, name: str, images: Iterable, *, category: str | None = None,
+                   reason: str | None = None, source: str | None = None,
+                   added_by: str | None = None, external_id: str | None = None) -> ImportReport:
+        """Bank pictures (paths, encoded bytes, PIL images or RGB arrays) in a PDQ bank.
+
+        Each entry's hash is the picture's reference PDQ; the hashes of its edited copies
+        (seawall.banks.robust) are kept with it, so a robust bank also finds cropped,
+        turned, mirrored or captioned copies. A picture already banked from a hash list
+        gains them. A picture too flat to hash fails the call; nothing is stored.
+        """
+        bank = self.get_bank(name)
+        if bank.kind != "pdq":
+            raise InvalidInput(f"bank {name!r} holds {bank.kind} hashes; pictures go to pdq banks")
+        hasher = self.hasher("pdq")
+        values: dict[str, str | None] = {}
+        for n, image in enumerate(images, 1):
+            try:
+                h = hasher.hash_image(image)
+                edited = hasher.bank_hashes(image)
+            except (OSError, ValueError) as exc:  # PIL's unreadable-file errors are OSErrors
+                raise InvalidInput(f"picture {n} cannot be read: {exc}") from None
+            if h.quality < hasher.quality_threshold:
+                raise InvalidInput(f"picture {n} is too flat to bank (PDQ quality {h.quality}, "
+                                   f"under {hasher.quality_threshold})")
+            values.setdefault(h.hex, robust.encode(edited))
+        if not values:
+            raise InvalidInput("no pictures given")
+        defaults = {"category": category, "reason": reason, "source": source,
+                    "added_by": added_by, "external_id": external_id}
+        parsed = formats.parse_rows(((i, {"hash": h}) for i, h in enumerate(values, 1)), hasher,
+                                    "images", defaults=defaults)
+        parsed.values = [values[h] for h in parsed.hashes]
         return self._store(bank, parsed, time.perf_counter())
 
     def import_file(self, name: str, path: str | Path | IO[bytes], *, fmt: str | None = None,
@@ -240,7 +292,9 @@ class BankService:
         """Write a bank's entries to `out` `chunk` at a time, yielding how many after each
         chunk, so an HTTP response can stream a large bank instead of holding it."""
         bank = self.get_bank(name)
-        rows = (e.to_json() | {"added_at": e.added_at}
+        frames = self.hasher(bank.kind).metric == "frames"
+        # Outside vPDQ, `value` holds the edited copies' hashes: ours, never exported.
+        rows = (e.to_json() | {"added_at": e.added_at} | ({} if frames else {"value": None})
                 for e in self.iter_entries(name, include_quarantined=include_quarantined))
         first = True
         while True:
@@ -297,11 +351,14 @@ class BankService:
         return any(b.enabled and (kind is None or b.kind == kind) for b in self.list_banks())
 
     def match(self, kind: str, values: list[str], *, banks: Iterable[str] | None = None,
-              record: bool = True, include_disabled: bool = False) -> list[list[Match]]:
+              record: bool = True, include_disabled: bool = False,
+              edits: list[dict[str, str]] | None = None) -> list[list[Match]]:
         """Matches of each query hash in the banks of its kind (enabled ones unless asked).
 
         Negative-bank matches suppress the others for the same query; entries that flood
         are quarantined. `record=False` (an operator's look-up) counts nothing for floods.
+        `edits`, one dict per query, are the PDQ of the query picture's edited copies
+        (`PdqHasher.query_hashes`); robust banks match them too (seawall.banks.robust).
         """
         hasher = self.hasher(kind)
         wanted = set(banks) if banks is not None else None
@@ -314,21 +371,59 @@ class BankService:
         results: list[list[Match]] = [[] for _ in values]
         # Parsed before anything else: a malformed hash is an error even with no bank to match.
         codes = [hasher.parse(v) for v in values]
+        extra = _query_edits(hasher, edits, len(values))
         if not chosen or not values:
             return results
         if hasher.metric == "frames":
             for bank in chosen:
                 self._match_frames(bank, hasher, values, results)
         else:
-            codes = np.frombuffer(b"".join(codes), np.uint8).reshape(len(values), hasher.nbytes)
+            queries = [(i, "", c) for i, c in enumerate(codes)]
             for bank in chosen:
-                hits = self._index(bank).search(codes, bank.distance)
-                for i, (ids, dist) in enumerate(hits):
-                    results[i].extend(Match(bank.name, bank.id, kind, int(e), int(d), values[i],
-                                            negative=bank.negative)
-                                      for e, d in zip(ids.tolist(), dist.tolist()))
+                self._match_hamming(bank, queries + extra if robust.is_robust(bank) else queries,
+                                    values, results)
         self._annotate(results, {b.id: b for b in chosen}, record)
         return results
+
+    def match_image(self, image, *, banks: Iterable[str] | None = None,
+                    record: bool = True) -> list[Match]:
+        """Matches of one picture in the PDQ banks: its reference PDQ in every bank, and in
+        robust banks its edited copies too. A picture too flat to hash matches nothing."""
+        hasher = self.hasher("pdq")
+        h = hasher.hash_image(image)
+        if h.quality < hasher.quality_threshold:
+            return []
+        # The edited copies cost a PDQ each: only hash them when a robust bank will look.
+        edits = [hasher.query_hashes(image)] if self.wants_query_edits(banks) else None
+        return self.match("pdq", [h.hex], banks=banks, record=record, edits=edits)[0]
+
+    def wants_query_edits(self, banks: Iterable[str] | None = None) -> bool:
+        """Whether a picture's edited copies are worth hashing: an enabled robust PDQ bank
+        (among `banks`, if named) would match them."""
+        wanted = set(banks) if banks is not None else None
+        return any(b.kind == "pdq" and b.enabled and robust.is_robust(b)
+                   and (wanted is None or b.name in wanted) for b in self.list_banks())
+
+    def _match_hamming(self, bank: Bank, queries, values: list[str], results) -> None:
+        """Search (query number, query edit, code) rows; keep each entry's nearest row per query."""
+        rob = robust.is_robust(bank)
+        codes = np.frombuffer(b"".join(c for _, _, c in queries), np.uint8).reshape(
+            len(queries), -1)
+        best: dict[tuple[int, int], tuple[int, bool, int, str, int]] = {}
+        for (i, edit, _), (ids, dist) in zip(queries, self._index(bank).search(codes,
+                                                                             bank.distance)):
+            entries, numbers = robust.split(ids)
+            ok = robust.accepted(edit, numbers, rob)
+            for e, n, d in zip(entries[ok].tolist(), numbers[ok].tolist(), dist[ok].tolist()):
+                # Ties go to the plain hash: a match needing no edit is the one to report.
+                key = (d, bool(edit or n), n, edit, e)
+                if (i, e) not in best or key < best[i, e]:
+                    best[i, e] = key
+        for (i, e), (d, _, n, edit, _) in best.items():
+            detail = {k: v for k, v in (("query_edit", edit), ("bank_edit", robust.edit_name(n)))
+                      if v}
+            results[i].append(Match(bank.name, bank.id, bank.kind, e, d, values[i],
+                                    negative=bank.negative, detail=detail))
 
     def _match_frames(self, bank: Bank, hasher, values: list[str], results) -> None:
         opts = bank.options
@@ -420,8 +515,14 @@ class BankService:
                 existing = self._existing(conn, bank.id, parsed.hashes)
                 keep = [i for i, h in enumerate(parsed.hashes) if h not in existing]
                 ids = self._insert(conn, bank.id, parsed, keep)
-                if ids:
+                gained = (self._attach_edits(conn, parsed, existing, bank.id)
+                          if hasher.metric == "hamming" else [])
+                if ids or gained:
                     new_ids, codes = self._index_rows(bank, hasher, parsed, keep, ids)
+                    if gained and robust.is_robust(bank):
+                        more, hexes = robust.index_rows(gained)
+                        new_ids = np.concatenate([new_ids, more])
+                        codes = np.concatenate([codes, _codes(hexes, hasher.nbytes)])
                     if hasattr(index, "add_bulk"):
                         index.add_bulk(new_ids, codes)
                     else:
@@ -429,6 +530,24 @@ class BankService:
                     self._save(bank, index, conn)
         return ImportReport(bank.name, len(keep), parsed.duplicates, len(parsed) - len(keep),
                             parsed.lines, round(time.perf_counter() - t0, 3))
+
+    def _attach_edits(self, conn, parsed: formats.ParsedFile, existing: set[str],
+                      bank_id: int) -> list[tuple[int, str]]:
+        """Give entries banked from a hash list the edited copies' hashes of their picture,
+        now that it was banked too; returns the (entry id, value) pairs that gained them."""
+        wanted = {h: v for h, v in zip(parsed.hashes, parsed.values)
+                  if v is not None and h in existing}
+        if not wanted:
+            return []
+        gained = []
+        for chunk in _chunks(wanted, 500):
+            for row in conn.execute(select(EntryRow.id, EntryRow.hash).where(
+                    EntryRow.bank_id == bank_id, EntryRow.hash.in_(chunk),
+                    EntryRow.value.is_(None))):
+                gained.append((row.id, wanted[row.hash]))
+        for entry_id, value in gained:
+            conn.execute(update(EntryRow).where(EntryRow.id == entry_id).values(value=value))
+        return gained
 
     def _existing(self, conn, bank_id: int, hashes: list[str]) -> set[str]:
         any_row = select(EntryRow.id).where(EntryRow.bank_id == bank_id).limit(1)
@@ -477,10 +596,17 @@ class BankService:
 
     def _index_rows(self, bank: Bank, hasher, parsed, keep: list[int], ids: list[int]):
         if hasher.metric != "frames":
-            codes = np.frombuffer(bytes.fromhex("".join(parsed.hashes[i] for i in keep)),
-                                  np.uint8).reshape(-1, hasher.nbytes)
-            return np.asarray(ids, np.int64), codes
+            values = [parsed.values[i] for i in keep]
+            return self._plain_rows(bank, hasher, ids, [parsed.hashes[i] for i in keep], values)
         return self._frame_rows(hasher, zip(ids, (parsed.values[i] for i in keep)))
+
+    def _plain_rows(self, bank: Bank, hasher, ids: list[int], hexes: list[str],
+                    values: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
+        """Index rows of entries: each one's hash, then its edited copies' (robust banks)."""
+        pictures = robust.is_robust(bank) and any(values)  # a hash list has none: skip it fast
+        more, more_hex = robust.index_rows(zip(ids, values) if pictures else ())
+        return (np.concatenate([np.asarray(ids, np.int64), more]),
+                _codes(list(hexes) + more_hex, hasher.nbytes))
 
     def _frame_rows(self, hasher, id_values) -> tuple[np.ndarray, np.ndarray]:
         fids, hexes = [], []
@@ -494,7 +620,8 @@ class BankService:
     def _index_ids(self, bank: Bank, found: dict[int, str | None]) -> np.ndarray:
         hasher = self.hasher(bank.kind)
         if hasher.metric != "frames":
-            return np.asarray(sorted(found), np.int64)
+            return np.concatenate([np.asarray(sorted(found), np.int64),
+                                   robust.index_rows(found.items())[0]])
         return self._frame_rows(hasher, found.items())[0]
 
     # -- indexes on disk -------------------------------------------------------------------
@@ -571,9 +698,8 @@ class BankService:
                 if hasher.metric == "frames":
                     ids, codes = self._frame_rows(hasher, ((r.id, r.value) for r in part))
                 else:
-                    ids = np.asarray([r.id for r in part], np.int64)
-                    codes = np.frombuffer(bytes.fromhex("".join(r.hash for r in part)),
-                                          np.uint8).reshape(-1, hasher.nbytes)
+                    ids, codes = self._plain_rows(bank, hasher, [r.id for r in part],
+                                                  [r.hash for r in part], [r.value for r in part])
                 if len(ids):
                     (index.add_bulk if hasattr(index, "add_bulk") else index.add)(ids, codes)
             self._save(bank, index, conn)
@@ -599,6 +725,28 @@ def _mtime(path: Path) -> float:
         return -1.0
 
 
+def _codes(hexes: list[str], nbytes: int) -> np.ndarray:
+    return np.frombuffer(bytes.fromhex("".join(hexes)), np.uint8).reshape(-1, nbytes)
+
+
+def _query_edits(hasher: Hasher, edits, n: int) -> list[tuple[int, str, bytes]]:
+    """(query number, edit name, code) of each query's edited copies, checked like queries."""
+    if edits is None:
+        return []
+    if hasher.name != "pdq":
+        raise InvalidInput(f"query edits are PDQ hashes of a picture; not for {hasher.name}")
+    if len(edits) != n:
+        raise InvalidInput(f"{len(edits)} sets of query edits for {n} hashes")
+    out = []
+    for i, per_query in enumerate(edits):
+        for name, value in (per_query or {}).items():
+            if name not in robust.QUERY_EDITS:
+                raise InvalidInput(f"unknown query edit {name!r}; valid: "
+                                   f"{', '.join(robust.QUERY_EDITS)}")
+            out.append((i, name, hasher.parse(value)))
+    return out
+
+
 def _chunks(items, n: int):
     items = list(items)
     for i in range(0, len(items), n):
@@ -613,7 +761,7 @@ def _check_category(category: str | None) -> str | None:
 
 def _check_options(options: dict) -> dict:
     known = {"index", "flood", "query_match_percent", "compared_match_percent",
-             "matching_enabled_ratio"}
+             "matching_enabled_ratio", "robust"}
     unknown = set(options) - known
     if unknown:
         raise InvalidInput(f"unknown bank option(s) {', '.join(sorted(unknown))}; "
@@ -628,6 +776,7 @@ def _check_options(options: dict) -> dict:
     if ratio is not None and not 0 <= float(ratio) <= 1:
         raise InvalidInput("option matching_enabled_ratio must be between 0 and 1")
     FloodSettings.from_options(options)
+    robust.check_option(options)
     return json.loads(json.dumps(options))
 
 

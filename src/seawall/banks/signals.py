@@ -1,7 +1,9 @@
 """Bank matches as signals: what flow.py calls so a policy can say bank_match("csam") → remove.
 
 The item's text is hashed here; image and video hashes come from the media signals'
-`meta["hashes"]` ({"pdq": [...], "vpdq": [...], "md5": [...], "sha256": [...]}). Each bank
+`meta["hashes"]` ({"pdq": [...], "vpdq": [...], "md5": [...], "sha256": [...]}), and the PDQ of
+a picture's edited copies from `meta["hash_edits"]` ({"pdq": {hash: PdqHasher.query_hashes()}}),
+which robust banks match too (seawall.banks.robust). Each bank
 with an actionable match becomes one `bank:<name>` signal, the shape policy facts read.
 Quarantined (flooding) or benign-suppressed matches become `bank-held:<name>` signals:
 visible to reviewers and explanations, never a reason to act.
@@ -32,6 +34,7 @@ def bank_signals(content: Content, signals: list[Signal], *, service=None) -> li
     if not service.has_banks():
         return []
     queries: list[tuple[str, str, str]] = []  # (kind, hash, modality)
+    edits: dict[str, dict[str, str]] = {}     # PDQ hash → its picture's edited copies' hashes
     if content.text and service.has_banks("text"):
         digest = service.hasher("text").hash_text(content.text)
         if digest:
@@ -43,14 +46,19 @@ def bank_signals(content: Content, signals: list[Signal], *, service=None) -> li
         for kind, values in hashes.items():
             if kind in _MODALITY and isinstance(values, list):
                 queries += [(kind, v, s.modality) for v in values if isinstance(v, str) and v]
+        hash_edits = s.meta.get("hash_edits")
+        pdq_edits = hash_edits.get("pdq") if isinstance(hash_edits, dict) else None
+        if isinstance(pdq_edits, dict):
+            edits.update({h: e for h, e in pdq_edits.items() if isinstance(e, dict)})
     by_bank: dict[tuple[str, bool], list] = {}
     for kind in dict.fromkeys(k for k, _, _ in queries):
         if not service.has_banks(kind):
             continue
         mine = [(h, m) for k, h, m in queries if k == kind]
         unique = list(dict.fromkeys(h for h, _ in mine))
+        query_edits = [edits.get(h, {}) for h in unique] if kind == "pdq" and edits else None
         try:
-            results = service.match(kind, unique)
+            results = service.match(kind, unique, edits=query_edits)
         except InvalidInput as exc:
             # A hash our own media stage wrote should always parse; say so loudly, match the rest.
             log.error("bank matching skipped malformed %s hashes of %s: %s", kind, content.id, exc)

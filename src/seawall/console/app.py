@@ -73,8 +73,10 @@ def mount(app: FastAPI, db: Database | None = None, *, subscribers: list[Subscri
         subscribers = default_subscribers(default_sink(db))
     from seawall.storage.policies import PolicyCache
 
+    from seawall.storage.media import MediaStore
+
     state = ConsoleState(db=db, subscribers=subscribers, sessions=sessions or SessionPolicy(),
-                         policies=PolicyCache(db.session))
+                         policies=PolicyCache(db.session), media=MediaStore.from_env())
     app.state.console = state
     app.include_router(router)
 

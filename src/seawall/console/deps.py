@@ -26,6 +26,7 @@ class ConsoleState:
     policies: Any = None           # a storage.policies.PolicyCache, for rule metadata when enforcing
     limits: Any = None             # content.limits.MediaLimits for opening media
     fetcher: Any = None            # content.fetch.Fetcher for media given by URL
+    media: Any = None              # storage.media.MediaStore: inline media kept for review
 
     def live_policy(self):
         if self.policies is None:

@@ -100,7 +100,7 @@ def _render_image(st: ConsoleState, content: dict, boxes: list, *, reveal: bool,
     from seawall.content.load import decode_image
 
     try:
-        with open_item_media(content, "image", limits=st.limits, fetcher=st.fetcher) as media:
+        with open_item_media(content, "image", limits=st.limits, fetcher=st.fetcher, kept=st.media) as media:
             decoded = decode_image(media, limits=st.limits or _limits(), max_side=blur.MAX_SIDE)
         return blur.render(decoded.rgb, width=decoded.width, height=decoded.height, boxes=boxes, reveal=reveal,
                            blur=str(settings.get("blur", "strong")), grayscale=bool(settings.get("grayscale", True)))
@@ -146,7 +146,7 @@ def play(request: Request, item_id: int, kind: str, ctx: Ctx = Depends(signed_in
     ref = reference(c.content, kind)
     if not ref:
         raise NotFound(f"the item has no {kind}")
-    with open_item_media(c.content, kind, limits=st.limits, fetcher=st.fetcher) as media:
+    with open_item_media(c.content, kind, limits=st.limits, fetcher=st.fetcher, kept=st.media) as media:
         mime = f"{kind}/{media.format}"
         if media.path == _local(ref):
             return FileResponse(media.path, media_type=mime)   # a local file: served with Range support

@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from typing import Any
 
@@ -28,12 +29,15 @@ class Worker:
     job, and the per-item idempotency keys return the decisions already stored."""
 
     def __init__(self, queue: JobQueue, dispatcher: Dispatcher, *, consumer: str | None = None,
-                 lease_s: float = 60.0, deliverer: webhooks.Deliverer | None = None):
+                 lease_s: float = 60.0, deliverer: webhooks.Deliverer | None = None,
+                 prune_every_s: float = 600.0):
         self.queue = queue
         self.dispatcher = dispatcher
         self.consumer = consumer or consumer_name()
         self.lease_s = lease_s
         self.deliverer = deliverer
+        self.prune_every_s = prune_every_s
+        self._next_prune = 0.0
         self.stop = threading.Event()
 
     def _heartbeat(self, job: Claimed, done: threading.Event) -> None:
@@ -105,6 +109,18 @@ class Worker:
             except Exception as exc:
                 log.warning("webhook delivery pass failed: %s", exc)
 
+    def prune_media(self) -> int:
+        """Delete media kept for review past its retention; at most once per `prune_every_s`."""
+        media = getattr(self.dispatcher, "media", None)
+        if media is None or time.monotonic() < self._next_prune:
+            return 0
+        self._next_prune = time.monotonic() + self.prune_every_s
+        try:
+            return media.prune()
+        except OSError as exc:
+            log.warning("pruning kept media failed: %s", exc)
+            return 0
+
     def run(self, *, max_jobs: int | None = None, block_s: float = 1.0) -> int:
         """Loop until `stop` is set (or `max_jobs` ran); returns jobs handled."""
         handled = 0
@@ -123,6 +139,7 @@ class Worker:
                 log.warning("worker loop error: %s", exc)
                 self.stop.wait(1.0)
             self.deliver()
+            self.prune_media()
             ticks += 1
             if republish is not None and ticks % 30 == 0:
                 try:

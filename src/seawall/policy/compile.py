@@ -392,18 +392,22 @@ class _Compiler:
             default = self.number(kws["missing"], "missing=") if "missing" in kws else None
 
             def read_score(env: Env, c=cat, default=default):
-                if c in env.facts.scores:
-                    return env.facts.scores[c]
+                known = env.facts.scores.get(c)
                 if c in env.facts.missing:
-                    return Unknown({c}) if default is None else default
-                return 0.0
+                    # Part of the item may have scored it: the score is at least that much.
+                    if default is not None:
+                        return default if known is None else max(default, known)
+                    return Unknown({c}, floor=known)
+                return 0.0 if known is None else known
 
             if fn == "score":
                 return Fact(src, line, col, "number", read_score)
 
             def read_flag(env: Env, c=cat):
                 s = read_score(env, c)
-                return s if isinstance(s, Unknown) else s >= env.thresholds[c]
+                if isinstance(s, Unknown):
+                    return True if s.floor is not None and s.floor >= env.thresholds[c] else Unknown(s.reasons)
+                return s >= env.thresholds[c]
 
             return Fact(src, line, col, "bool", read_flag)
         if fn == "bank_match":

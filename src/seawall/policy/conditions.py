@@ -16,18 +16,24 @@ from seawall.policy.facts import Facts
 
 
 class Unknown:
-    """A value that could not be known because the signals it needs are missing."""
+    """A value that could not be known because the signals it needs are missing.
 
-    __slots__ = ("reasons",)
+    `floor` is what is known of an unknown score: the caption's text scored a category but
+    the picture beside it went unjudged, so the item's score is at least the caption's.
+    """
 
-    def __init__(self, reasons):
+    __slots__ = ("reasons", "floor")
+
+    def __init__(self, reasons, floor: float | None = None):
         self.reasons = frozenset(reasons)
+        self.floor = floor
 
     def __bool__(self) -> bool:  # a bug if reached: callers must test `is_unknown` first
         raise TypeError("an unknown condition has no truth value")
 
     def __repr__(self) -> str:
-        return f"unknown(missing: {', '.join(sorted(self.reasons))})"
+        known = f"; at least {self.floor:g}" if self.floor else ""
+        return f"unknown(missing: {', '.join(sorted(self.reasons))}{known})"
 
 
 def is_unknown(value: Any) -> bool:
@@ -164,7 +170,11 @@ class Compare(Node):
         for op, node in zip(self.ops, self.rest):
             right = node.eval(env)
             if is_unknown(left) or is_unknown(right):
-                unknowns.extend(v for v in (left, right) if is_unknown(v))
+                settled = _bounded(left, op, right)
+                if settled is None:
+                    unknowns.extend(v for v in (left, right) if is_unknown(v))
+                elif not settled:
+                    result = False
             else:
                 try:
                     holds = _COMPARE[op](left, right)
@@ -179,6 +189,26 @@ class Compare(Node):
 
     def leaves(self) -> list[Node]:
         return self.first.leaves() + [leaf for n in self.rest for leaf in n.leaves()]
+
+
+def _bounded(left: Any, op: str, right: Any) -> bool | None:
+    """A comparison an unknown score with a floor still settles, else None: a score of at
+    least 0.95 is `>= 0.9` and is not `< 0.5`, whatever the unjudged part would have said."""
+    if is_unknown(left) and not is_unknown(right) and left.floor is not None and _number(right):
+        if op in (">=", ">") and _COMPARE[op](left.floor, right):
+            return True
+        if op in ("<", "<=") and not _COMPARE[op](left.floor, right):
+            return False
+    if is_unknown(right) and not is_unknown(left) and right.floor is not None and _number(left):
+        if op in ("<=", "<") and _COMPARE[op](left, right.floor):
+            return True
+        if op in (">=", ">") and not _COMPARE[op](left, right.floor):
+            return False
+    return None
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 _ARITH: dict[str, Callable[[Any, Any], Any]] = {"+": operator.add, "-": operator.sub,
@@ -207,7 +237,7 @@ class Neg(Node):
 
     def eval(self, env: Env) -> Any:
         v = self.operand.eval(env)
-        return v if is_unknown(v) else -v
+        return Unknown(v.reasons) if is_unknown(v) else -v  # a floor does not survive negation
 
     def leaves(self) -> list[Node]:
         return self.operand.leaves()

@@ -115,8 +115,9 @@ def _routing(outcome: Outcome) -> list[dict[str, Any]]:
 def to_decision(content: Content, signals: list[Signal], outcome: Outcome) -> Decision:
     facts, thresholds = outcome.facts, outcome.thresholds
     scores = {name: round(facts.scores.get(name, 0.0), 6) for name in taxonomy.NAMES}
-    categories = {name: scores[name] >= thresholds[name] and name not in facts.missing
-                  for name in taxonomy.NAMES}
+    # A score known only in part (another modality went unjudged) is a lower bound: over
+    # the threshold it flags; under it, it cannot clear the category.
+    categories = {name: name in facts.scores and scores[name] >= thresholds[name] for name in taxonomy.NAMES}
     flagged = outcome.action != "allow" or any(
         v and taxonomy.get(c).violation for c, v in categories.items())
     evidence = tuple(sorted((e for s in signals for e in s.evidence), key=lambda e: -e.score))

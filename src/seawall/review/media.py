@@ -4,7 +4,9 @@ A decision stores the item as judged; media that came over the network were judg
 temporary copy, so the caller's own reference (URL or data URL) is kept in
 `meta.sources` and is what we reopen. URLs go through the same guarded fetcher as
 moderation (no private addresses); local paths are read only when the item named one
-(`seawall scan`, tests), which the HTTP API never accepts.
+(`seawall scan`, tests), which the HTTP API never accepts. Inline media of items held for
+review is stored only as a digest, but its bytes were kept (`storage.media`) for a while:
+that copy is what a person sees.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from typing import Any
 
 from seawall.content.limits import MediaLimits
 from seawall.content.load import MediaFile, open_media
-from seawall.errors import InvalidInput, TooLarge
+from seawall.errors import InvalidInput, NotFound, TooLarge
+from seawall.storage.media import MediaStore
 from seawall.types import Content
 
+_FROM_ENV: Any = object()
 _DATA_URL = re.compile(r"data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<b64>;base64)?,", re.I)
 
 
@@ -39,14 +43,35 @@ def reference(content: Content | dict[str, Any], kind: str) -> str | None:
     return ref or stored
 
 
+def kept_copy(content: Content | dict[str, Any], kind: str) -> str | None:
+    """The SHA-256 of the `kind` copy kept for review, if Seawall kept one."""
+    kept = (content.meta or {}).get("kept") if isinstance(content, Content) else content.get("kept")
+    entry = kept.get(kind) if isinstance(kept, dict) else None
+    return entry.get("sha256") if isinstance(entry, dict) else None
+
+
 @contextlib.contextmanager
 def open_item_media(content: Content | dict[str, Any], kind: str, *, limits: MediaLimits | None = None,
-                    fetcher=None) -> Iterator[MediaFile]:
-    """A checked local file of the item's `kind` medium; copies are deleted when the block ends."""
+                    fetcher=None, kept: MediaStore | None = _FROM_ENV) -> Iterator[MediaFile]:
+    """A checked local file of the item's `kind` medium; copies are deleted when the block ends.
+
+    `kept` is where copies kept for review lie (by default as the environment says)."""
     limits = limits or MediaLimits()
     ref = reference(content, kind)
     if not ref:
         raise InvalidInput(f"the item has no {kind}")
+    digest = kept_copy(content, kind)
+    if digest and "://" not in ref and not Path(ref).is_file():
+        store = MediaStore.from_env() if kept is _FROM_ENV else kept
+        if store is None:
+            raise InvalidInput(f"the {kind} was kept for review, but keeping media is turned off")
+        try:
+            path = store.path(digest)
+        except NotFound as exc:
+            raise InvalidInput(f"the {kind} was sent inline; {exc}") from None
+        with open_media(str(path), kind, limits=limits) as media:
+            yield media
+        return
     if ref.lower().startswith("data:sha256="):
         raise InvalidInput(f"the {kind} was sent inline; Seawall keeps only its digest, not the {kind}")
     if ref[:5].lower() == "data:":

@@ -17,10 +17,15 @@ from seawall.types import Content, Decision, Evidence
 
 # Keys the edge injects into Content.meta for the policy; not part of the item itself.
 _DERIVED_META = ("author", "rates")
+# Where media kept for review lies (storage.media): set by Seawall, never taken from a caller.
+KEPT = "kept"
 
 
-def content_json(content: Content) -> dict[str, Any]:
-    """The item as stored: media as the caller referenced them, not our temporary copies."""
+def content_json(content: Content, *, kept: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The item as stored: media as the caller referenced them, not our temporary copies.
+
+    `kept` maps a medium ("image") to its copy kept for review ({"sha256", "format", "size"}).
+    """
     out: dict[str, Any] = {"id": content.id}
     sources = (content.meta or {}).get("sources") or {}
     for k in ("text", "image", "video", "audio", "author_id", "surface", "lang"):
@@ -30,11 +35,15 @@ def content_json(content: Content) -> dict[str, Any]:
             v = f"data:sha256={hashlib.sha256(v.encode()).hexdigest()}"
         if v is not None:
             out[k] = v
-    meta = {k: v for k, v in (content.meta or {}).items() if k not in _DERIVED_META + ("sources",)}
+    meta = {k: v for k, v in (content.meta or {}).items() if k not in _DERIVED_META + ("sources", KEPT)}
     if meta:
         out["meta"] = meta
     if content.meta.get("author"):
         out["author"] = content.meta["author"]
+    # A decision about an item already stored (a verdict, an appeal) points at the same copy.
+    kept = kept or (content.meta or {}).get(KEPT)
+    if kept:
+        out[KEPT] = kept
     return out
 
 
@@ -43,6 +52,8 @@ def content_of(row: DecisionRecord) -> Content:
     meta = dict(c.get("meta") or {})
     if c.get("author"):
         meta["author"] = c["author"]
+    if c.get(KEPT):
+        meta[KEPT] = c[KEPT]
     return Content(id=c.get("id", row.content_id), text=c.get("text"), image=c.get("image"),
                    video=c.get("video"), audio=c.get("audio"), author_id=c.get("author_id"),
                    surface=c.get("surface"), lang=c.get("lang"), meta=meta)
@@ -53,7 +64,8 @@ def by_key(session: Session, key: str) -> DecisionRecord | None:
 
 
 def record(session: Session, decision: Decision, content: Content, *, idempotency_key: str | None = None,
-           origin: str = "api", now: datetime | None = None) -> tuple[DecisionRecord, bool]:
+           origin: str = "api", now: datetime | None = None,
+           kept: dict[str, Any] | None = None) -> tuple[DecisionRecord, bool]:
     """Store a decision; returns (row, created). With a key already stored, the first row wins."""
     if idempotency_key:
         existing = by_key(session, idempotency_key)
@@ -67,7 +79,7 @@ def record(session: Session, decision: Decision, content: Content, *, idempotenc
         category_scores=dict(decision.category_scores), rules=list(decision.rules),
         evidence=[e.to_json() for e in decision.evidence],
         signals=list(decision.meta.get("signals", [])), models=list(decision.meta.get("models", [])),
-        meta=meta, content=content_json(content), policy_version=decision.policy_version,
+        meta=meta, content=content_json(content, kept=kept), policy_version=decision.policy_version,
         policy_sha256=str(decision.meta.get("policy_sha256", "")), origin=origin,
     )
     if now is not None:

@@ -94,3 +94,29 @@ def test_pdq_conforms_to_the_hasher_contract():
 def test_pdq_rejects_non_rgb_arrays():
     with pytest.raises(ValueError):
         PdqHasher().hash_image(np.zeros((8, 8, 4), np.float32))
+
+
+def test_edit_hashes_leave_the_reference_hash_alone_and_name_each_edit(tmp_path):
+    from seawall.signals.hashers.pdq_variants import BANK_EDITS, QUERY_EDITS
+
+    h = PdqHasher()
+    path = tmp_path / "coffee.png"
+    Image.fromarray(skdata.coffee()).save(path)
+    bank, query = h.bank_hashes(path), h.query_hashes(path)
+    assert set(bank) == set(BANK_EDITS) and set(query) == set(QUERY_EDITS)
+    assert (h.hash_image(path).hex, h.hash_image(path).quality) == pdq_ref.pdq_from_file(path)
+    # A query's mirror is the hash of the mirrored picture, which the bank's mirror matches.
+    mirrored = h.hash_image(np.ascontiguousarray(skdata.coffee()[:, ::-1])).hex
+    assert query["mirror"] == mirrored and h.distance(bank["mirror"], mirrored) == 0
+
+
+def test_edits_too_flat_to_hash_are_left_out():
+    # Detail only in the top 12%: the middle band and the deeper crops see a flat grey.
+    picture = np.full((200, 300, 3), 90, np.uint8)
+    picture[:24] = np.random.default_rng(0).integers(0, 256, (24, 300, 1), dtype=np.uint8)
+    h = PdqHasher()
+    assert h.hash_image(picture).quality >= h.quality_threshold
+    bank = h.bank_hashes(picture)
+    assert "mirror" in bank and "crop96" in bank
+    assert "middle" not in bank and "crop80" not in bank
+    assert set(h.query_hashes(picture)) == {"mirror"}

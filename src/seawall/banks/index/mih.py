@@ -29,6 +29,8 @@ from seawall.banks.index.base import HashIndex, Hits, check_codes, check_ids, so
 from seawall.errors import InvalidInput
 
 _EMPTY: Hits = (np.empty(0, np.int64), np.empty(0, np.int32))
+# Up to this many queries at once are searched one after another, not by the parallel kernel.
+SERIAL_QUERIES = 4
 
 
 @dataclass
@@ -248,14 +250,17 @@ class MIHIndex(HashIndex):
         return out
 
     def _run(self, queries, parts, ids, maxd, one, batch, cap: int = 64) -> None:
-        if len(queries) == 1:
-            rows, dist = np.empty(cap, np.int64), np.empty(cap, np.int64)
-            n = one(queries[0], rows, dist)
-            if n > cap:
-                rows, dist = np.empty(n, np.int64), np.empty(n, np.int64)
-                one(queries[0], rows, dist)
-            if n:
-                parts[0].append((ids[rows[:n]], dist[:n].astype(np.int32)))
+        if len(queries) <= SERIAL_QUERIES:
+            # Waking the parallel kernel's threads costs more than a few searches, and far
+            # more on a busy machine (a picture and its edits are 3 queries).
+            for i, q in enumerate(queries):
+                rows, dist = np.empty(cap, np.int64), np.empty(cap, np.int64)
+                n = one(q, rows, dist)
+                if n > cap:
+                    rows, dist = np.empty(n, np.int64), np.empty(n, np.int64)
+                    one(q, rows, dist)
+                if n:
+                    parts[i].append((ids[rows[:n]], dist[:n].astype(np.int32)))
             return
         rows = np.empty((len(queries), cap), np.int64)
         dist = np.empty((len(queries), cap), np.int64)

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from seawall.signals.hashers.base import Hasher
+from seawall.signals.hashers.pdq_variants import BANK_EDITS, QUERY_EDITS, Edit
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,29 @@ class PdqHasher(Hasher):
         vectors, quality = pdqhash.compute_dihedral(_pixels(image))
         return [PdqHash(np.packbits(np.asarray(v, np.uint8)).tobytes().hex(), int(quality))
                 for v in vectors]
+
+    def hash_edits(self, image, edits: dict[str, Edit]) -> dict[str, str]:
+        """PDQ of edited copies of the image (see pdq_variants), by edit name. Copies too
+        flat to hash reliably are left out. The image's own hash is not among them: it
+        stays `hash_image`'s, bit-exact with the reference."""
+        import pdqhash
+        from PIL import Image
+
+        im = Image.fromarray(_pixels(image))
+        out = {}
+        for name, edit in edits.items():
+            vector, quality = pdqhash.compute(np.ascontiguousarray(np.asarray(edit(im))))
+            if quality >= self.quality_threshold:
+                out[name] = np.packbits(np.asarray(vector, np.uint8)).tobytes().hex()
+        return out
+
+    def bank_hashes(self, image) -> dict[str, str]:
+        """Hashes of the edited copies a robust bank indexes beside a banked image's PDQ."""
+        return self.hash_edits(image, BANK_EDITS)
+
+    def query_hashes(self, image) -> dict[str, str]:
+        """Hashes of the edited copies a query image is also matched by in robust banks."""
+        return self.hash_edits(image, QUERY_EDITS)
 
     def hash_bytes(self, data: bytes) -> list[str]:
         h = self.hash_image(data)
