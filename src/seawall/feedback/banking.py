@@ -5,7 +5,8 @@ MD5 for video and audio until vPDQ is wired here) and adds it to the bank the po
 for that category (`bank_match("confirmed-violence")` in the default policy). An overturned
 appeal takes the entry out again. Where the entries live is a `BankSink`: `ReferenceBanks`
 keeps them in the review_banked_media table and matches by linear scan (the brute-force
-reference); an adapter to the bank service implements the same two methods.
+reference); `ServiceBanks`, the adapter to the bank service, banks the picture itself when
+it can still be opened, so robust banks also index its cropped, turned and mirrored copies.
 """
 
 from __future__ import annotations
@@ -76,6 +77,40 @@ def hash_media(content: Content, *, limits=None, fetcher=None) -> list[MediaHash
     return out
 
 
+def load_picture(content: Content, pdq_hex: str, *, limits=None, fetcher=None):
+    """The item's picture decoded (RGB array) if its PDQ is `pdq_hex`, else None (logged).
+
+    The hash banked from review is the one an overturned appeal takes out again, so the
+    picture is banked only when it hashes to exactly that: a picture replaced at its URL
+    since, or unreadable now, leaves the hash to be banked alone. The hash was taken
+    either from the full picture (`hash_media`) or by the image stage from a copy at most
+    `MAX_SIDE` a side, so both are tried.
+    """
+    from seawall.content.limits import MediaLimits
+    from seawall.content.load import decode_image
+    from seawall.review.media import open_item_media, reference
+    from seawall.signals.hashers.pdq import PdqHasher
+    from seawall.signals.image.analyze import MAX_SIDE
+
+    if not reference(content, "image"):
+        return None
+    limits = limits or MediaLimits()
+    hasher = PdqHasher()
+    try:
+        with open_item_media(content, "image", limits=limits, fetcher=fetcher) as media:
+            for max_side in (None, MAX_SIDE):
+                rgb = decode_image(media, limits=limits, max_side=max_side).rgb
+                if hasher.hash_image(rgb).hex == pdq_hex:
+                    return rgb
+                if max(rgb.shape[:2]) <= MAX_SIDE:
+                    break   # small enough that the image stage saw the same pixels
+    except (SeawallError, OSError, ValueError) as exc:
+        log.warning("cannot reopen the image of %s for banking: %s", content.id, exc)
+        return None
+    log.info("the image of %s no longer hashes to the banked PDQ; banking the hash alone", content.id)
+    return None
+
+
 def hamming(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
@@ -88,7 +123,8 @@ class BankSink(Protocol):
 
     def bank_for(self, bank: str, kind: str) -> str: ...
 
-    def add(self, session: Session, *, bank: str, kind: str, value: str, metadata: dict[str, Any]) -> str: ...
+    def add(self, session: Session, *, bank: str, kind: str, value: str, metadata: dict[str, Any],
+            content: Content | None = None) -> str: ...
 
     def remove(self, session: Session, *, bank: str, kind: str, value: str, entry_id: str, reason: str) -> None: ...
 
@@ -108,7 +144,8 @@ class ReferenceBanks:
     def bank_for(self, bank: str, kind: str) -> str:
         return bank   # one table holds every kind; matching compares like with like
 
-    def add(self, session: Session, *, bank: str, kind: str, value: str, metadata: dict[str, Any]) -> str:
+    def add(self, session: Session, *, bank: str, kind: str, value: str, metadata: dict[str, Any],
+            content: Content | None = None) -> str:
         return f"ref-{uuid.uuid4().hex[:16]}"
 
     def remove(self, session: Session, *, bank: str, kind: str, value: str, entry_id: str, reason: str) -> None:
@@ -154,16 +191,22 @@ class ServiceBanks:
     `bank_match("confirmed-violence-md5")`. If the named bank exists with another kind, its
     kind is the one that goes there.
 
+    A confirmed picture is banked with `BankService.add_images` when it can be reopened and
+    still hashes to the PDQ review recorded (`pictures`, by default `load_picture`), so a
+    robust bank indexes its edited copies too; otherwise the PDQ is banked alone.
+
     The service writes in its own transactions, so they run only after the verdict's
     transaction commits: a verdict rolled back banks nothing, and on SQLite the two writers
-    never wait on each other.
+    never wait on each other. Reopening the picture (perhaps a fetch) happens there too,
+    outside the verdict's transaction.
     """
 
     name = "service"
     PRIMARY_KIND = "pdq"
 
-    def __init__(self, service=None):
+    def __init__(self, service=None, *, pictures: Callable[[Content, str], Any] | None = None):
         self._service = service
+        self._pictures = load_picture if pictures is None else pictures
 
     @property
     def service(self):
@@ -193,7 +236,8 @@ class ServiceBanks:
 
         event.listen(session, "after_commit", run, once=True)
 
-    def _store(self, name: str, kind: str, value: str, metadata: dict[str, Any]) -> None:
+    def _store(self, name: str, kind: str, value: str, metadata: dict[str, Any],
+               content: Content | None = None) -> None:
         from seawall.errors import Conflict, NotFound
 
         category = metadata.get("category")
@@ -205,13 +249,21 @@ class ServiceBanks:
                                          description="Media confirmed harmful by review.")
             except Conflict:  # created meanwhile by another verdict
                 pass
-        self.service.add_entries(name, [value], category=category,
-                                 reason=f"confirmed by review verdict {metadata.get('verdict_id')}",
-                                 source="seawall-review", added_by=str(metadata.get("verdict_id", "")),
-                                 external_id=str(metadata.get("content_id", ""))[:255])
+        provenance = dict(category=category, reason=f"confirmed by review verdict {metadata.get('verdict_id')}",
+                          source="seawall-review", added_by=str(metadata.get("verdict_id", "")),
+                          external_id=str(metadata.get("content_id", ""))[:255])
+        picture = self._pictures(content, value) if content is not None else None
+        if picture is not None:
+            self.service.add_images(name, [picture], **provenance)
+        else:
+            self.service.add_entries(name, [value], **provenance)
 
-    def add(self, session: Session, *, bank: str, kind: str, value: str, metadata: dict[str, Any]) -> str:
-        self._after_commit(session, f"add {kind} to {bank}", lambda: self._store(bank, kind, value, metadata))
+    def add(self, session: Session, *, bank: str, kind: str, value: str, metadata: dict[str, Any],
+            content: Content | None = None) -> str:
+        # Only a PDQ bank takes pictures; an image's MD5 goes in as the hash it is.
+        picture_of = content if kind == "pdq" and content is not None and content.image else None
+        self._after_commit(session, f"add {kind} to {bank}",
+                           lambda: self._store(bank, kind, value, metadata, picture_of))
         # The service finds entries by bank and hash; this id only has to be stable and short.
         return "svc-" + hashlib.sha256(f"{bank}:{kind}:{value}".encode()).hexdigest()[:28]
 
@@ -265,7 +317,8 @@ class MediaBanker:
                 continue
             meta = {"category": category, "verdict_id": event.verdict_id, "content_id": event.content.id,
                     "decision_id": event.enforced_decision_id, "source": "seawall-review"}
-            entry_id = self.sink.add(session, bank=target_bank, kind=h.kind, value=h.value, metadata=meta)
+            entry_id = self.sink.add(session, bank=target_bank, kind=h.kind, value=h.value, metadata=meta,
+                                     content=event.content if h.modality == "image" else None)
             session.add(BankedMedia(bank=target_bank, kind=h.kind, hash=h.value, entry_id=entry_id,
                                     sink=self.sink.name, category=category, content_id=event.content.id,
                                     decision_id=event.enforced_decision_id, verdict_id=event.verdict_id,

@@ -83,6 +83,45 @@ def test_image_hashes_are_ready_for_the_banks(tmp_path):
     assert len(hashes["pdq"]) == 1 and len(hashes["pdq"][0]) == 64
 
 
+def test_image_hash_carries_the_mirror_and_middle_hashes_robust_banks_match(tmp_path):
+    from seawall.signals.hashers.pdq import PdqHasher
+
+    path = tmp_path / "c.png"
+    path.write_bytes(text_image(["WORDS MAKE EDGES", "AND EDGES MAKE PDQ"]))
+    meta = judge(path, light([]))["image.hash.v1"].meta
+    [h] = meta["hashes"]["pdq"]
+    assert meta["hash_edits"]["pdq"] == {h: PdqHasher().query_hashes(str(path))}
+    assert "mirror" in meta["hash_edits"]["pdq"][h]
+
+
+def test_a_banked_picture_is_found_by_the_flow_after_a_horizontal_flip(tmp_path, monkeypatch):
+    # The bank holds only the picture's hash (as a partner's list would): its mirror is
+    # found only through the query's own edits, which the image stage must hand over.
+    skdata = pytest.importorskip("skimage.data")
+    from PIL import Image
+
+    from seawall import flow
+    from seawall.banks.service import get_service
+    from seawall.signals import media
+    from seawall.signals.hashers.pdq import PdqHasher
+    from seawall.types import Content
+
+    # Hashes are all this test is about: no nudity, NSFW or OCR models (and no text to classify).
+    judge_ = media.MediaJudge(image=ImageAnalyzer(detector=None, nsfw=None, ocr=None))
+    monkeypatch.setattr(media, "default_judge", lambda: judge_)
+    rgb = skdata.coffee()
+    service = get_service()
+    service.create_bank("known-pictures", "pdq", category="violence/graphic")
+    service.add_entries("known-pictures", [PdqHasher().hash_image(rgb).hex], source="test")
+    flipped = tmp_path / "flipped.png"
+    Image.fromarray(rgb[:, ::-1].copy()).save(flipped)
+
+    [signals] = flow.signals_for_many([Content(id="flipped", image=str(flipped))])
+    [bank] = [s for s in signals if s.source.startswith("bank")]
+    assert bank.source == "bank:known-pictures"
+    assert bank.meta["matches"][0]["detail"]["query_edit"] == "mirror"
+
+
 def test_a_featureless_picture_gets_no_pdq(tmp_path):
     path = tmp_path / "smooth.jpg"
     path.write_bytes(clean_image())      # soft gradients only: PDQ quality is low

@@ -30,6 +30,8 @@ class Findings:
 
 
 _DEFAULT = object()
+# Pictures are analysed (and hashed) at most this many pixels a side unless configured.
+MAX_SIDE = 1280
 
 
 class ImageAnalyzer:
@@ -42,7 +44,7 @@ class ImageAnalyzer:
     def __init__(self, *, detector: NudeNetDetector | None = _DEFAULT,  # type: ignore[assignment]
                  nsfw: OpenNsfwClassifier | None = _DEFAULT,  # type: ignore[assignment]
                  ocr: OcrReader | None = _DEFAULT,  # type: ignore[assignment]
-                 hash_pdq: bool = True, evidence_min: float = 0.3, max_side: int = 1280):
+                 hash_pdq: bool = True, evidence_min: float = 0.3, max_side: int = MAX_SIDE):
         self.detector = NudeNetDetector() if detector is _DEFAULT else detector
         self.nsfw = OpenNsfwClassifier() if nsfw is _DEFAULT else nsfw
         self.ocr = RapidOcrReader() if ocr is _DEFAULT else ocr
@@ -172,10 +174,19 @@ def image_signals(media: MediaFile, *, analyzer: ImageAnalyzer, limits: MediaLim
     good = findings.pdq and findings.pdq[1] >= analyzer.pdq.quality_threshold
     hashes = {"pdq": [findings.pdq[0]] if good else [], "md5": [media.md5],
               "sha256": [media.sha256]}
+    timings = {"decode": decode_s, **findings.timings}
+    # The mirror and middle-half PDQs let robust banks find flipped or captioned copies
+    # (seawall.banks.signals reads them); only the decoded pixels can give them, so here.
+    pdq_edits: dict[str, dict[str, str]] = {}
+    if good:
+        t = time.perf_counter()
+        pdq_edits[findings.pdq[0]] = analyzer.pdq.query_hashes(decoded.rgb)
+        timings["pdq_edits"] = time.perf_counter() - t
     out = analyzer.signals(findings, text_classifier=text_classifier, lang=lang,
                            size=(decoded.width, decoded.height), hashes=hashes)
     # The item's record (sizes, seconds per stage) rides on the hash signal, as for video.
     record = {"format": media.format, "size": [decoded.width, decoded.height],
-              "timings": {k: round(v, 4) for k, v in {"decode": decode_s, **findings.timings}.items()}}
+              "hash_edits": {"pdq": pdq_edits},
+              "timings": {k: round(v, 4) for k, v in timings.items()}}
     return [Signal(s.source, s.modality, s.scores, s.evidence, {**s.meta, **record})
             if s.source == "image.hash.v1" else s for s in out]
