@@ -24,8 +24,7 @@ from seawall.errors import InvalidInput
 from seawall.progress import Progress, note
 from seawall.signals.text.encoder import E5Encoder, default_encoder
 from seawall.signals.text.features import NgramFeatures
-from seawall.signals.text.model import FORMAT_VERSION, TextModel, sigmoid
-from seawall.signals.text.normalize import normalize
+from seawall.signals.text.model import FORMAT_VERSION, TextModel, model_view, sigmoid
 from seawall.training import calibrate
 from seawall.training.corpus import data_hashes
 from seawall.training.datasets.base import Example
@@ -89,7 +88,7 @@ class Recipe:
 
 
 def normalized(texts: Sequence[str]) -> list[str]:
-    return [normalize(t).text for t in texts]
+    return [model_view(t).text for t in texts]
 
 
 def heads_for(examples: Sequence[Example], min_class: int) -> list[str]:

@@ -18,8 +18,7 @@ import numpy as np
 from seawall import taxonomy
 from seawall.signals.text import langid
 from seawall.signals.text.encoder import E5Encoder, default_encoder
-from seawall.signals.text.model import TextModel
-from seawall.signals.text.normalize import normalize
+from seawall.signals.text.model import TextModel, model_view
 from seawall.types import Evidence, Signal
 
 SOURCE = "text.cascade.v1"
@@ -69,7 +68,7 @@ class TextCascade:
         """Score texts; tier is "cascade", "fast" (never encode) or "encoder" (always);
         None means the cascade's configured tier."""
         tier = tier or self.tier
-        norm = [normalize(t) for t in texts]
+        norm = [model_view(t) for t in texts]
         ntexts = [n.text for n in norm]
         detected = [(langs[i], 1.0) if langs and langs[i] else langid.detect(t) for i, t in enumerate(texts)]
         X = self.model.features.transform(ntexts)
@@ -125,7 +124,7 @@ class TextCascade:
                    and p >= self.model.thresholds.get(c, 0.5)]
         if not flagged:
             return ()
-        norm = normalize(text)
+        norm = model_view(text)
         words = [(m.start(), m.end()) for m in _WORD.finditer(norm.text)][:MAX_OCCLUDED_WORDS]
         if not words:
             return ()

@@ -21,8 +21,15 @@ import scipy.sparse as sp
 from seawall.errors import ModelMissing
 from seawall.signals.text.english import EnglishEncoder
 from seawall.signals.text.features import NgramFeatures
+from seawall.signals.text.normalize import Normalized, normalize
 
 FORMAT_VERSION = 1
+
+
+def model_view(text: str) -> Normalized:
+    """The text as every tier sees it, in training and at run time alike: normalized,
+    with stretched letters squeezed to one (kiiiill → kill)."""
+    return normalize(text, stretch=1)
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
