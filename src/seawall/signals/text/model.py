@@ -65,9 +65,10 @@ class TextModel:
         self.version: str = manifest["version"]
         self.heads: list[str] = manifest["heads"]
         self.features = NgramFeatures(**_feature_args(manifest["features"]))
-        self._fast_WT = fast_W.T.astype(np.float32)
+        # C-contiguous: scipy would otherwise copy the whole matrix on every product.
+        self._fast_WT = np.ascontiguousarray(fast_W.T, dtype=np.float32)
         self._fast_b = fast_b.astype(np.float32)
-        self._enc_WT = None if enc_W is None else enc_W.T.astype(np.float32)
+        self._enc_WT = None if enc_W is None else np.ascontiguousarray(enc_W.T, dtype=np.float32)
         self._enc_b = enc_b
         self._blend = blend
         self._blend_en = blend_en
