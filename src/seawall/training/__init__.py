@@ -1,1 +1,1 @@
-"""training stage."""
+"""Training and evaluation: datasets, the seed corpus, the recipe, calibration, reports."""

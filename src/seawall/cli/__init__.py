@@ -1,0 +1,1 @@
+"""Edges: the `seawall` command line, one module per subcommand."""
