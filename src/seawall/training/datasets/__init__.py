@@ -9,7 +9,7 @@ from seawall.training.datasets import base as _base
 from seawall.training.datasets.base import Example, Loader, data_dir
 from seawall.training.datasets.cmsb import CMSB
 from seawall.training.datasets.davidson import Davidson
-from seawall.training.datasets.germeval2018 import GermEval2018
+from seawall.training.datasets.germeval import GermEval2018
 from seawall.training.datasets.hasoc2019 import HASOC2019
 from seawall.training.datasets.hatexplain import HateXplain
 from seawall.training.datasets.korean_hate import KoreanHate
