@@ -1,27 +1,3 @@
 """Fixtures for review tests: a database with review's tables, on SQLite and (marked) PostgreSQL."""
 
-import pytest
-
-from seawall.review import testing
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(request, tmp_path):
-    with testing.database(request.param, tmp_path) as database:
-        yield database
-
-
-@pytest.fixture
-def sqlite_db(tmp_path):
-    with testing.database("sqlite", tmp_path) as database:
-        yield database
-
-
-@pytest.fixture(autouse=True)
-def _isolated_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEAWALL_HOME", str(tmp_path / "home"))
-    for name in ("SEAWALL_DATABASE_URL", "SEAWALL_POLICY", "SEAWALL_QA_SHARE", "SEAWALL_CONSOLE_RESTRICTED_QUEUES"):
-        monkeypatch.delenv(name, raising=False)
-    from seawall.policy import thresholds
-
-    monkeypatch.setattr(thresholds, "classifier_thresholds", lambda: {})
+from review_fixtures import _isolated_home, db, sqlite_db  # noqa: F401
