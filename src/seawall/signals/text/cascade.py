@@ -84,13 +84,15 @@ class TextCascade:
             if len(todo):
                 E = self.encoder.encode([ntexts[i] for i in todo])
                 enc_logits = self.model.encoder_logits(E)
-                probs[todo] = self.model.final_scores(fast_logits[todo], enc_logits)
-                if self.model.english is not None:
-                    # English texts also get the fine-tuned English encoder.
-                    en = np.array([k for k, i in enumerate(todo) if detected[i][0] == "en"], dtype=int)
-                    if len(en):
-                        en_logits = self.model.english_logits([ntexts[todo[k]] for k in en])
-                        probs[todo[en]] = self.model.final_scores(fast_logits[todo[en]], enc_logits[en], en_logits)
+                # English texts also get the fine-tuned English encoder, in their own blend.
+                is_en = np.array([self.model.english is not None and detected[i][0] == "en" for i in todo])
+                if (~is_en).any():
+                    rest = todo[~is_en]
+                    probs[rest] = self.model.final_scores(fast_logits[rest], enc_logits[~is_en])
+                if is_en.any():
+                    en = todo[is_en]
+                    en_logits = self.model.english_logits([ntexts[i] for i in en])
+                    probs[en] = self.model.final_scores(fast_logits[en], enc_logits[is_en], en_logits)
                 for i in todo:
                     tiers[i] = "encoder"
         out = []
