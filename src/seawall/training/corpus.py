@@ -108,10 +108,10 @@ def gather(datasets: Sequence[str] | None = None, files: Sequence[Path] = (), *,
     unknown = [n for n in names if n not in LOADERS]
     if unknown:
         raise InvalidInput(f"unknown dataset(s) {unknown}; valid: {', '.join(LOADERS)}")
+    if names and not root.is_dir():
+        raise InvalidInput(f"data directory {root} not found (set SEAWALL_DATA_DIR)")
     out: list[Example] = []
     for n in names:
-        if not root.is_dir():
-            raise InvalidInput(f"data directory {root} not found (set SEAWALL_DATA_DIR)")
         out.extend(LOADERS[n].load(root))
     if seed:
         out.extend(load_seed())
