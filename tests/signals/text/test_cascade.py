@@ -55,6 +55,14 @@ def test_language_is_identified_on_every_text(cascade):
     assert [s.meta["lang"] for s in sigs] == ["de", "en"]
 
 
+def test_disguised_letters_do_not_change_the_detected_language(cascade):
+    # Fullwidth and small-caps letters read as Kannada or Chinese to the raw-text model;
+    # the detected language decides which blend (English encoder or not) a text gets.
+    sigs = cascade.classify(["\uff59\uff4f\uff55 \uff41\uff52\uff45 \uff41\uff4e \uff49\uff44\uff49\uff4f\uff54",
+                             "\u028f\u1d0f\u1d1c \u1d00\u0280\u1d07 \u1d00\u0274 \u026a\u1d05\u026a\u1d0f\u1d1b"])
+    assert [s.meta["lang"] for s in sigs] == ["en", "en"]
+
+
 def test_caller_language_hint_wins_over_detection(cascade):
     (sig,) = cascade.classify(["ok"], ["pt"])
     assert sig.meta["lang"] == "pt"

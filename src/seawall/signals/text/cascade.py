@@ -70,7 +70,9 @@ class TextCascade:
         tier = tier or self.tier
         norm = [model_view(t) for t in texts]
         ntexts = [n.text for n in norm]
-        detected = [(langs[i], 1.0) if langs and langs[i] else langid.detect(t) for i, t in enumerate(texts)]
+        # Language is read from the normalized text: fullwidth, homoglyph or small-caps
+        # disguises would otherwise change the detected language and so the tier's blend.
+        detected = [(langs[i], 1.0) if langs and langs[i] else langid.detect(ntexts[i]) for i in range(len(texts))]
         X = self.model.features.transform(ntexts)
         fast_logits = self.model.fast_logits(X)
         probs = self.model.fast_scores(fast_logits)
