@@ -25,7 +25,7 @@ from seawall.training.corpus import gather
 from seawall.training.datasets import load
 from seawall.training.embed_cache import CachedEncoder
 from seawall.training.perturb import PERTURBATIONS, perturb
-from seawall.training.train import train
+from seawall.training.train import Recipe, train
 from seawall.settings import get_settings
 
 
@@ -62,18 +62,28 @@ def main() -> None:
     print("\n".join(out))
 
     if not args.skip_hasoc:
+        # As in the shared task (one track per language), one model per language, its
+        # threshold chosen for the task's metric: `seawall train --dataset hasoc2019
+        # --lang en --threshold-metric macro-f1`, building on the shipped encoders.
         hasoc = gather(["hasoc2019"], seed=False)
-        with tempfile.TemporaryDirectory() as tmp:
-            model = train([e for e in hasoc if e.split != "test"], Path(tmp), cache_dir=cache,
-                          version="hasoc-own")
-            own_cascade = TextCascade(model, CachedEncoder(cascade.encoder.inner, cache), spans=False)
-            own = evaluate.score(own_cascade, [e for e in hasoc if e.split == "test"])
-            own_dev = evaluate.score(own_cascade, [e for e in hasoc if e.split == "dev"])
+        own, own_enc = [], []
+        for lang in ("en", "hi", "de"):
+            part = [e for e in hasoc if e.lang == lang]
+            with tempfile.TemporaryDirectory() as tmp:
+                model = train([e for e in part if e.split != "test"], Path(tmp), cache_dir=cache,
+                              version=f"hasoc-{lang}", english_dir=cascade.model.folder,
+                              recipe=Recipe.for_data(False, threshold_metric="macro-f1"))
+                own_cascade = TextCascade(model, CachedEncoder(cascade.encoder.inner, cache), spans=False)
+                test_part = [e for e in part if e.split == "test"]
+                own += evaluate.benchmarks(evaluate.score(own_cascade, test_part))
+                own_enc += evaluate.benchmarks(evaluate.score(own_cascade, test_part, tier="encoder"))
         zero = {b["benchmark"]: b["ours"] for b in bench}
-        rows = [[b["benchmark"], b["ours"], b.get("ours_dev_threshold", "–"), zero.get(b["benchmark"]),
-                 b["published"]] for b in evaluate.benchmarks(own, own_dev)]
-        part = ["HASOC 2019 task 1, trained on HASOC's training split (`seawall train --dataset hasoc2019`):", "",
-                md_table(["benchmark", "trained on HASOC", "trained on HASOC, dev-tuned threshold",
+        enc = {b["benchmark"]: b["ours"] for b in own_enc}
+        rows = [[b["benchmark"], b["ours"], enc[b["benchmark"]], zero.get(b["benchmark"]), b["published"]]
+                for b in own]
+        part = ["HASOC 2019 task 1, trained on HASOC's training split, one model per language with "
+                "macro-F1 thresholds (`seawall train --dataset hasoc2019 --lang L --threshold-metric macro-f1`):", "",
+                md_table(["benchmark", "trained on HASOC (cascade)", "trained on HASOC (every text encoded)",
                           "default model (zero-shot)", "published best"], rows), ""]
         print("\n".join(part))
         out += part

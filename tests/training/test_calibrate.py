@@ -61,3 +61,23 @@ def test_band_keeps_misses_below_the_promise():
 
 def test_category_with_too_few_positives_is_never_settled_early():
     assert calibrate.cascade_band(np.array([0.1, 0.9, 0.2]), np.array([0, 1, 0])) == [0.0, 1.0]
+
+
+def test_macro_f1_threshold_matches_brute_force_and_differs_from_f1_when_positives_dominate():
+    from sklearn.metrics import f1_score
+
+    rng = np.random.default_rng(2)
+    p = rng.uniform(0, 1, 600)
+    y = (rng.uniform(0, 1, 600) < np.sqrt(p)).astype(int)  # two thirds positive
+    t = calibrate.best_f1_threshold(p, y, metric="macro-f1")
+    brute = max(f1_score(y, p >= th, average="macro") for th in np.unique(p))
+    assert abs(f1_score(y, p >= t, average="macro") - brute) < 1e-9
+    # F1 of the positive class alone rewards flagging nearly everything here.
+    assert calibrate.best_f1_threshold(p, y) < t
+
+
+def test_unknown_threshold_metric_is_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="macro-f1"):
+        calibrate.best_f1_threshold(np.array([0.1, 0.9]), np.array([0, 1]), metric="accuracy")

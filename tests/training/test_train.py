@@ -110,3 +110,41 @@ def test_a_seed_text_is_a_negative_for_what_it_plainly_is_not():
            Example("two years clean today", {"self-harm": 0}, "seed-self_harm", "train", "en")]
     Y = label_matrix(exs, ["self-harm", "sexual", "violence"])
     assert Y[0].tolist() == [1, 0, -1]
+
+
+def test_a_users_recipe_bands_every_head_they_labelled_but_the_default_keeps_offensive_aside():
+    assert "offensive" in Recipe.for_data(True).no_band
+    user = Recipe.for_data(False, threshold_metric="macro-f1")
+    assert "offensive" not in user.no_band and "minor" in user.no_band
+    assert user.threshold_metric == "macro-f1"
+
+
+def _user_examples(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    words_bad = ["idiot", "moron", "trash", "loser", "clown"]
+    words_ok = ["photo", "sunset", "recipe", "garden", "music"]
+    out = []
+    for i in range(n):
+        dev = i % 10 == 0
+        bad = 0 if dev else int(rng.uniform() < 0.3)  # the dev split holds no positive at all
+        noisy = rng.uniform() < 0.15  # some labels disagree with the words: not separable
+        w = rng.choice(words_bad if bool(bad) != noisy else words_ok)
+        out.append(Example(text=f"this {w} again {i}", labels={"offensive": bad}, dataset="mine",
+                           split="dev" if dev else "train", lang="en"))
+    return out
+
+
+def test_cross_fitting_calibrates_on_training_examples_too_not_only_dev(tmp_path):
+    # A dev split without positives can set no threshold; out-of-fold logits for the
+    # training examples can.
+    ex = _user_examples()
+    with_folds = train(ex, tmp_path / "a", recipe=Recipe(bits=12, encoder=False, folds=5))
+    without = train(ex, tmp_path / "b", recipe=Recipe(bits=12, encoder=False, folds=0))
+    assert without.thresholds["offensive"] == 0.5
+    assert without.manifest["calibration"]["fast"]["offensive"]["x"] == [0.0, 1.0]  # identity
+    assert with_folds.thresholds["offensive"] != 0.5
+    assert len(with_folds.manifest["calibration"]["fast"]["offensive"]["x"]) > 2
+    from seawall.signals.text.cascade import TextCascade
+
+    s = TextCascade(with_folds).score(["this sunset again", "this moron again"])
+    assert s[0].aux["offensive"] < with_folds.thresholds["offensive"] <= s[1].aux["offensive"]

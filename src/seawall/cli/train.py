@@ -24,7 +24,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bits", type=int, default=18, help="hashed feature bits per n-gram family")
     p.add_argument("--english-encoder", type=Path, metavar="DIR",
                    help="a fine-tuned English encoder (english.onnx + english.json + english.tokenizer.json, "
-                        "from seawall.training.finetune and export_onnx) to blend in for English texts")
+                        "from seawall.training.finetune and export_onnx) to blend in for English texts "
+                        "(default: the one shipped with Seawall, a foundation your heads build on)")
+    p.add_argument("--no-english-encoder", action="store_true",
+                   help="blend no English encoder (n-grams and the multilingual encoder only)")
+    p.add_argument("--lang", action="append", default=None, metavar="CODE",
+                   help="train only on examples in this language (repeatable): one model per "
+                        "market, with its own calibration and thresholds")
+    p.add_argument("--threshold-metric", choices=("f1", "macro-f1"), default="f1",
+                   help="what each category's threshold maximizes on held-out data (default: F1 "
+                        "of the harmful class; macro-f1 as OffensEval and HASOC score)")
     p.add_argument("--data-dir", type=Path, help="built-in data folder (default: SEAWALL_DATA_DIR)")
     p.set_defaults(func=run)
 
@@ -41,12 +50,25 @@ def run(args: argparse.Namespace) -> int:
     examples = gather(None if args.default and not args.dataset else (args.dataset or []),
                       args.data, seed=not args.no_seed and (args.default or bool(args.dataset)),
                       default_only=args.default, data_dir=args.data_dir)
+    if args.lang:
+        examples = [e for e in examples if e.lang in set(args.lang)]
+        if not examples:
+            raise InvalidInput(f"no examples in language(s) {', '.join(args.lang)}")
     out = args.out or settings.home / "models" / "text"
-    recipe = Recipe(bits=args.bits, encoder=not args.no_encoder)
+    recipe = Recipe.for_data(args.default, bits=args.bits, encoder=not args.no_encoder,
+                             threshold_metric=args.threshold_metric)
+    english = None if args.no_english_encoder else (args.english_encoder or _shipped_english())
     what = "default" if args.default else ", ".join([*(args.dataset or []), *map(str, args.data)])
     model = train(examples, out, recipe=recipe, cache_dir=settings.home / "cache" / "emb",
                   version=args.version, description=f"trained on: {what}",
-                  english_dir=args.english_encoder)
+                  english_dir=english)
     write_card(model)
     print(f"wrote {out} ({len(model.heads)} heads, version {model.version})")
     return 0
+
+
+def _shipped_english():
+    from seawall.signals.text import PACKAGED_MODEL
+    from seawall.signals.text.english import EnglishEncoder
+
+    return PACKAGED_MODEL if EnglishEncoder.present(PACKAGED_MODEL) else None

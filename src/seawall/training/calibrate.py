@@ -59,24 +59,38 @@ def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[tuple[floa
             for b in range(bins) if (idx == b).any()]
 
 
-def best_f1_threshold(p: np.ndarray, y: np.ndarray, beta: float = 1.0) -> float:
-    """The score threshold that maximizes F-beta on held-out data."""
+THRESHOLD_METRICS = ("f1", "macro-f1")
+
+
+def best_f1_threshold(p: np.ndarray, y: np.ndarray, beta: float = 1.0, metric: str = "f1") -> float:
+    """The score threshold that maximizes F-beta of the positive class on held-out data,
+    or (metric "macro-f1") the mean of both classes' F1, the metric of shared tasks such
+    as OffensEval and HASOC, which also rewards getting the clean class right."""
+    if metric not in THRESHOLD_METRICS:
+        raise ValueError(f"unknown threshold metric {metric!r}; valid: {', '.join(THRESHOLD_METRICS)}")
     if y.sum() == 0:
         return 0.5
     order = np.argsort(-p)
     ps, ys = p[order], y[order]
     tp = np.cumsum(ys)
     fp = np.cumsum(1 - ys)
-    prec = tp / (tp + fp)
-    rec = tp / ys.sum()
-    b2 = beta * beta
-    f = (1 + b2) * prec * rec / np.maximum(b2 * prec + rec, 1e-12)
+    f = _f_beta(tp, fp, ys.sum() - tp, beta)
+    if metric == "macro-f1":
+        # The clean class, cut at the same place: its true positives are the negatives
+        # below the cut, its false positives the positives below it.
+        tn = (1 - ys).sum() - fp
+        f = (f + _f_beta(tn, ys.sum() - tp, fp, 1.0)) / 2
     # Only cut between distinct scores.
     distinct = np.r_[ps[1:] != ps[:-1], True]
     f = np.where(distinct, f, -1)
     k = int(np.argmax(f))
     nxt = ps[k + 1] if k + 1 < len(ps) else 0.0
     return float(np.clip((ps[k] + nxt) / 2, 0.01, 0.99))
+
+
+def _f_beta(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray, beta: float) -> np.ndarray:
+    b2 = beta * beta
+    return (1 + b2) * tp / np.maximum((1 + b2) * tp + b2 * fn + fp, 1e-12)
 
 
 def cascade_band(p: np.ndarray, y: np.ndarray, miss: float = 0.01, precision: float = 0.97) -> list[float]:

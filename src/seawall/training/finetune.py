@@ -42,11 +42,11 @@ class Classifier(nn.Module):
         return self.heads(self.dropout(pooled))
 
 
-def read(path: Path) -> tuple[list[str], dict]:
+def read(path: Path) -> tuple[dict, list[dict]]:
     with gzip.open(path, "rt", encoding="utf-8") as f:
         header = json.loads(f.readline())
         rows = [json.loads(line) for line in f]
-    return header["heads"], rows
+    return header, rows
 
 
 def batches(idx: list[int], size: int, shuffle: bool, rng: random.Random):
@@ -75,7 +75,8 @@ def main() -> None:
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    heads, rows = read(args.data)
+    header, rows = read(args.data)
+    heads = header["heads"]
     if args.limit:
         rows = rows[:args.limit]
     tok = AutoTokenizer.from_pretrained(str(args.base))
@@ -145,7 +146,9 @@ def main() -> None:
     np.save(args.out / "logits.npy", out_logits.astype(np.float16))
     (args.out / "heads.json").write_text(json.dumps({"heads": heads, "max_len": args.max_len,
                                                      "epochs": args.epochs, "lr": args.lr,
-                                                     "seed": args.seed}))
+                                                     "seed": args.seed,
+                                                     # blends must not learn from rows it saw
+                                                     "datasets": header.get("datasets", [])}))
     print(f"done in {time.time() - start:.0f}s", flush=True)
 
 

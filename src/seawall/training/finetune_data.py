@@ -15,7 +15,7 @@ from seawall.training.train import dataset_weights, heads_for, label_matrix, nor
 
 def write(examples: Sequence[Example], path: Path, langs: tuple[str, ...] = ("en",),
           min_class: int = 15) -> list[str]:
-    """One header line ({"heads"}), then {"t", "y", "w", "s", "d"} per example."""
+    """One header line ({"heads", "datasets"}: what the encoder will have trained on), then {"t", "y", "w", "s", "d"} per example."""
     exs = [e for e in examples if e.lang in langs]
     heads = heads_for(exs, min_class)
     Y = label_matrix(exs, heads)
@@ -27,7 +27,8 @@ def write(examples: Sequence[Example], path: Path, langs: tuple[str, ...] = ("en
     texts = normalized([e.text for e in exs])
     path.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(path, "wt", encoding="utf-8") as f:
-        f.write(json.dumps({"heads": heads}) + "\n")
+        trained_on = sorted({e.dataset for e in exs if e.split == "train"})
+        f.write(json.dumps({"heads": heads, "datasets": trained_on}) + "\n")
         for e, t, y, wi in zip(exs, texts, Y, w):
             f.write(json.dumps({"t": t, "y": y.tolist(), "w": round(float(wi), 4), "s": e.split,
                                 "d": e.dataset}, ensure_ascii=False) + "\n")

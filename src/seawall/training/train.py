@@ -74,7 +74,7 @@ class Recipe:
     enc_C: float = 2.0
     # The encoder heads learn from a sample: a 384-d linear head needs thousands of
     # examples, not a hundred thousand, and encoding is the slow part of training.
-    enc_train_per_dataset: int = 2000
+    enc_train_per_dataset: int = 5000
     enc_dev_per_dataset: int = 1500
     min_class: int = 15
     # Share of the full model's flags per head that settling in the fast tier may change.
@@ -83,8 +83,32 @@ class Recipe:
     # reaches this floor (or it falls inside a band): settling below it risks, per text and
     # category, at most this chance of a positive.
     band_floor: float = 0.02
+    # Cross-fitting folds: out-of-fold logits let the blend, calibration, thresholds and
+    # bands use every training example, not only the dev split (0: dev split only).
+    folds: int = 5
+    # Heads that never send a text to the encoder by themselves (see NO_BAND).
+    no_band: tuple[str, ...] = NO_BAND
+    # What each head's threshold maximizes on held-out data: "f1" (the positive class) or
+    # "macro-f1" (both classes, as OffensEval and HASOC score).
+    threshold_metric: str = "f1"
     seed: int = SEED
     extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def for_data(cls, default: bool, **kw) -> "Recipe":
+        """The shipped model's recipe, or one for a user's own labels: there every head
+        the user labelled drives decisions, "offensive" included, so only "minor" (a
+        composition helper) is kept out of the cascade's bands."""
+        return cls(**kw) if default else cls(no_band=("minor",), **kw)
+
+
+def _folds(y: np.ndarray, recipe: Recipe):
+    """Stratified folds over one head's labelled rows (none when too few per class)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    if recipe.folds < 2 or min(int(y.sum()), int(len(y) - y.sum())) < recipe.folds:
+        return []
+    return StratifiedKFold(recipe.folds, shuffle=True, random_state=recipe.seed).split(np.zeros(len(y)), y)
 
 
 def normalized(texts: Sequence[str]) -> list[str]:
@@ -191,29 +215,44 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
     note(f"training {len(heads)} heads on {len(tr)} train / {len(dv)} dev examples")
 
     # 1. The fast tier: one logistic regression per head over hashed n-grams, each on
-    #    the examples whose data actually judged that head.
+    #    the examples whose data actually judged that head. With folds, each training
+    #    example also gets an out-of-fold logit: the blend, calibration, thresholds and
+    #    bands then learn from every labelled example, not only the small dev split.
     feats = NgramFeatures(bits=recipe.bits)
     texts = normalized([e.text for e in examples])
     X = feats.transform(texts)
     W = np.zeros((len(heads), feats.dim), dtype=np.float32)
     b = np.zeros(len(heads), dtype=np.float32)
-    with Progress("fast tier heads", len(heads)) as prog:
+    oof = np.full((len(examples), len(heads)), np.nan, dtype=np.float32)
+    with Progress("fast tier heads", len(heads) * (1 + recipe.folds)) as prog:
         for j, h in enumerate(heads):
             rows = tr[Y[tr, j] >= 0]
-            clf = LogisticRegression(C=recipe.fast_C, solver="liblinear", max_iter=200,
-                                     random_state=recipe.seed)
-            clf.fit(X[rows], Y[rows, j], sample_weight=dataset_weights(examples, rows))
+
+            def fit(r: np.ndarray) -> LogisticRegression:
+                clf = LogisticRegression(C=recipe.fast_C, solver="liblinear", max_iter=200,
+                                         random_state=recipe.seed)
+                return clf.fit(X[r], Y[r, j], sample_weight=dataset_weights(examples, r))
+
+            clf = fit(rows)
             W[j], b[j] = clf.coef_[0], clf.intercept_[0]
             prog.update()
-    fast_logits_dv = np.asarray(X[dv] @ W.T) + b
+            for a, held in _folds(Y[rows, j], recipe):
+                oof[rows[held], j] = fit(rows[a]).decision_function(X[rows[held]])
+                prog.update()
+    # Out-of-sample fast logits for every example: out-of-fold where the example trained
+    # the head, the full model's otherwise (dev rows, rows the head never saw).
+    fast_held = np.asarray(X @ W.T) + b
+    fast_held[~np.isnan(oof)] = oof[~np.isnan(oof)]
+    del oof
+    cal = np.concatenate([tr, dv]) if recipe.folds else dv
 
     # 2. Calibration of the fast tier alone (it answers on its own for settled texts).
     fast_curves, bands = {}, {}
     for j, h in enumerate(heads):
-        m = Y[dv, j] >= 0
-        p, y = sigmoid(fast_logits_dv[m, j]), Y[dv[m], j]
+        m = cal[Y[cal, j] >= 0]
+        p, y = sigmoid(fast_held[m, j]), Y[m, j]
         fast_curves[h] = calibrate.fit_curve(p, y)
-        bands[h] = [1.0, 1.0] if h in NO_BAND else calibrate.cascade_band(fast_curves[h](p), y)
+        bands[h] = [1.0, 1.0] if h in recipe.no_band else calibrate.cascade_band(fast_curves[h](p), y)
 
     manifest: dict = {
         "format": FORMAT_VERSION,
@@ -221,7 +260,7 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
         "seawall": __version__,
         "heads": heads,
         "features": feats.config(),
-        "recipe": {k: v for k, v in recipe.__dict__.items()},
+        "recipe": {k: (list(v) if isinstance(v, tuple) else v) for k, v in recipe.__dict__.items()},
         "description": description,
         "data": data_hashes(examples),
         "calibration": {"fast": {h: c.to_json() for h, c in fast_curves.items()}},
@@ -232,8 +271,9 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
     final_curves: dict = {}
     thresholds: dict = {}
     if recipe.encoder:
-        # 3. Encoder heads on a sample, then a per-head blend of both tiers' logits
-        #    fitted on dev (held out from both tiers), then calibration of the blend.
+        # 3. Encoder heads on a sample, then a per-head blend of both tiers' out-of-sample
+        #    logits (out-of-fold on the training sample, held-out on dev), then calibration
+        #    of the blend on the same rows.
         encoder = encoder or default_encoder()
         cache = EmbeddingCache(cache_dir or Path(".seawall/cache/emb"), encoder.name, encoder.dim)
         etr = sample_per_dataset(tr, examples, recipe.enc_train_per_dataset, rng)
@@ -241,68 +281,84 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
         need = np.concatenate([etr, edv])
         with Progress("encoding", len(need)) as prog:
             E = cache.get([texts[i] for i in need], encoder.encode, progress=prog.update)
-        Etr, Edv = E[:len(etr)], E[len(etr):]
         enc_W = np.zeros((len(heads), encoder.dim), dtype=np.float32)
         enc_b = np.zeros(len(heads), dtype=np.float32)
         blend = np.tile(np.array([1.0, 0.0, 0.0], dtype=np.float32), (len(heads), 1))
-        fl_edv = np.asarray(X[edv] @ W.T) + b
+        ntr = len(etr)
+        # Stacking rows: the encoded training sample (when folds) and the encoded dev sample.
+        S = need if recipe.folds else edv
+        E_S = E if recipe.folds else E[ntr:]
+        fl_S = fast_held[S]
+        enc_S = np.zeros((len(S), len(heads)), dtype=np.float32)
         for j, h in enumerate(heads):
-            m = Y[etr, j] >= 0
+            m = np.flatnonzero(Y[etr, j] >= 0)
             if len(np.unique(Y[etr[m], j])) < 2:
                 continue
-            clf = LogisticRegression(C=recipe.enc_C, max_iter=2000, random_state=recipe.seed)
-            clf.fit(Etr[m], Y[etr[m], j])
+
+            def fit_enc(r: np.ndarray) -> LogisticRegression:
+                clf = LogisticRegression(C=recipe.enc_C, max_iter=2000, random_state=recipe.seed)
+                return clf.fit(E[r], Y[etr[r], j])
+
+            clf = fit_enc(m)
             enc_W[j], enc_b[j] = clf.coef_[0], clf.intercept_[0]
-            md = Y[edv, j] >= 0
-            y = Y[edv[md], j]
+            enc_S[:, j] = E_S @ enc_W[j] + enc_b[j]
+            if recipe.folds:  # training rows that taught this head get out-of-fold logits
+                for a, held in _folds(Y[etr[m], j], recipe):
+                    enc_S[m[held], j] = fit_enc(m[a]).decision_function(E[m[held]])
+            md = Y[S, j] >= 0
+            y = Y[S[md], j]
             if y.sum() >= 5 and (1 - y).sum() >= 5:
-                Z = np.column_stack([fl_edv[md, j], Edv[md] @ enc_W[j] + enc_b[j]])
+                Z = np.column_stack([fl_S[md, j], enc_S[md, j]])
                 bl = LogisticRegression(C=1.0, random_state=recipe.seed).fit(Z, y)
                 blend[j] = [bl.coef_[0][0], bl.coef_[0][1], bl.intercept_[0]]
-        # Calibrate the blend on the encoded dev sample, which is what the cascade sees.
-        enc_logits_edv = Edv @ enc_W.T + enc_b
-        z = blend[:, 0] * fl_edv + blend[:, 1] * enc_logits_edv + blend[:, 2]
+        z = blend[:, 0] * fl_S + blend[:, 1] * enc_S + blend[:, 2]
         for j, h in enumerate(heads):
-            md = Y[edv, j] >= 0
-            final_curves[h] = calibrate.fit_curve(sigmoid(z[md, j]), Y[edv[md], j])
-        final_dev = np.column_stack([final_curves[h](sigmoid(z[:, j])) for j, h in enumerate(heads)])
+            md = Y[S, j] >= 0
+            final_curves[h] = calibrate.fit_curve(sigmoid(z[md, j]), Y[S[md], j])
+        final_S = np.column_stack([final_curves[h](sigmoid(z[:, j])) for j, h in enumerate(heads)])
         if english_dir is not None:
-            # English texts: a second blend that adds the fine-tuned English encoder,
-            # fitted and calibrated on the English rows of the same dev sample.
+            # English texts: a second blend that adds the fine-tuned English encoder. It is
+            # fitted on English rows the encoder never trained on: dev rows, and training
+            # rows of datasets outside its fine-tuning data (a user's own data).
             from seawall.signals.text.english import EnglishEncoder
 
             en_model = EnglishEncoder(Path(english_dir))
-            is_en = np.array([examples[i].lang == "en" for i in edv])
-            rows_en = np.flatnonzero(is_en)
-            zen = en_model.logits([texts[edv[k]] for k in rows_en])
+            seen = set(json.loads((Path(english_dir) / "english.json").read_text())
+                       .get("finetune", {}).get("datasets", []))
+            rows_en = np.flatnonzero([examples[i].lang == "en" and (examples[i].split != "train" or
+                                      (examples[i].dataset not in seen and bool(seen)))
+                                      for i in S])
+            zen = en_model.logits([texts[S[k]] for k in rows_en])
             cols = [en_model.heads.index(h) if h in en_model.heads else -1 for h in heads]
             en_logits = np.column_stack([zen[:, c] if c >= 0 else np.zeros(len(rows_en)) for c in cols])
             blend_en = np.column_stack([blend[:, 0], blend[:, 1], np.zeros(len(heads)), blend[:, 2]])
+            S_en = S[rows_en]
             for j, h in enumerate(heads):
-                md = Y[edv[rows_en], j] >= 0
-                y = Y[edv[rows_en][md], j]
+                md = Y[S_en, j] >= 0
+                y = Y[S_en[md], j]
                 if cols[j] >= 0 and y.sum() >= 5 and (1 - y).sum() >= 5:
-                    Z = np.column_stack([fl_edv[rows_en][md, j], enc_logits_edv[rows_en][md, j], en_logits[md, j]])
+                    Z = np.column_stack([fl_S[rows_en][md, j], enc_S[rows_en][md, j], en_logits[md, j]])
                     bl = LogisticRegression(C=1.0, random_state=recipe.seed).fit(Z, y)
                     blend_en[j] = [*bl.coef_[0], bl.intercept_[0]]
-            z_en = (blend_en[:, 0] * fl_edv[rows_en] + blend_en[:, 1] * enc_logits_edv[rows_en]
+            z_en = (blend_en[:, 0] * fl_S[rows_en] + blend_en[:, 1] * enc_S[rows_en]
                     + blend_en[:, 2] * en_logits + blend_en[:, 3])
             final_en_curves = {}
             for j, h in enumerate(heads):
-                md = Y[edv[rows_en], j] >= 0
-                final_en_curves[h] = calibrate.fit_curve(sigmoid(z_en[md, j]), Y[edv[rows_en][md], j])
-                final_dev[rows_en, j] = final_en_curves[h](sigmoid(z_en[:, j]))
+                md = Y[S_en, j] >= 0
+                final_en_curves[h] = calibrate.fit_curve(sigmoid(z_en[md, j]), Y[S_en[md], j])
+                final_S[rows_en, j] = final_en_curves[h](sigmoid(z_en[:, j]))
             manifest["calibration"]["final_en"] = {h: c.to_json() for h, c in final_en_curves.items()}
             manifest["english"] = json.loads((Path(english_dir) / "english.json").read_text())
         for j, h in enumerate(heads):
-            md = Y[edv, j] >= 0
-            thresholds[h] = calibrate.best_f1_threshold(final_dev[md, j], Y[edv[md], j])
-        # With an encoder, bands measure agreement with the full model on every encoded
-        # dev text (labelled for the head or not): what the cascade gives up by settling.
-        p_fast_edv = np.column_stack([fast_curves[h](sigmoid(fl_edv[:, j])) for j, h in enumerate(heads)])
+            md = Y[S, j] >= 0
+            thresholds[h] = calibrate.best_f1_threshold(final_S[md, j], Y[S[md], j],
+                                                         metric=recipe.threshold_metric)
+        # With an encoder, bands measure agreement with the full model on every stacking
+        # row (labelled for the head or not): what the cascade gives up by settling.
+        p_fast_S = np.column_stack([fast_curves[h](sigmoid(fl_S[:, j])) for j, h in enumerate(heads)])
         for j, h in enumerate(heads):
-            if h not in NO_BAND:
-                lo, hi = calibrate.agreement_band(p_fast_edv[:, j], final_dev[:, j] >= thresholds[h],
+            if h not in recipe.no_band:
+                lo, hi = calibrate.agreement_band(p_fast_S[:, j], final_S[:, j] >= thresholds[h],
                                                   miss=recipe.band_miss, agree=1 - recipe.band_miss)
                 bands[h] = [max(lo, recipe.band_floor), max(hi, recipe.band_floor)]
         manifest["encoder"] = {"name": encoder.name, "dim": encoder.dim,
@@ -310,9 +366,9 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
         manifest["calibration"]["final"] = {h: c.to_json() for h, c in final_curves.items()}
     else:
         for j, h in enumerate(heads):
-            m = Y[dv, j] >= 0
-            p = fast_curves[h](sigmoid(fast_logits_dv[m, j]))
-            thresholds[h] = calibrate.best_f1_threshold(p, Y[dv[m], j])
+            m = cal[Y[cal, j] >= 0]
+            p = fast_curves[h](sigmoid(fast_held[m, j]))
+            thresholds[h] = calibrate.best_f1_threshold(p, Y[m, j], metric=recipe.threshold_metric)
     manifest["thresholds"] = thresholds
     manifest["trained"] = {"seconds": round(time.time() - started, 1), "python": platform.python_version(),
                            "machine": platform.machine(), "date": time.strftime("%Y-%m-%d")}
