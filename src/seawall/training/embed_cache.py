@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import uuid
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -15,7 +17,12 @@ def _key(text: str) -> str:
 
 
 class EmbeddingCache:
-    """Append-only shards of (keys.json, vectors.npy) under one folder, per encoder name."""
+    """Append-only shards of (keys.json, vectors.npy) under one folder, per encoder name.
+
+    Several processes may fill one cache at once (a training run beside an evaluation):
+    shard names are unique, and each file appears by an atomic rename, vectors first, so
+    a reader never sees a half-written shard or one another process overwrote.
+    """
 
     def __init__(self, folder: Path, encoder_name: str, dim: int):
         self.folder = Path(folder) / encoder_name.replace("/", "_")
@@ -49,9 +56,13 @@ class EmbeddingCache:
 
     def _write(self, keys: list[str], vecs: np.ndarray) -> None:
         n = len(self._shards)
-        base = self.folder / f"shard-{n:05d}"
-        np.save(base.with_suffix(".npy"), vecs)
-        base.with_suffix(".json").write_text(json.dumps(keys))
+        base = self.folder / f"shard-{uuid.uuid4().hex}"
+        tmp = self.folder / f".tmp-{uuid.uuid4().hex}"
+        with open(tmp, "wb") as f:
+            np.save(f, vecs)
+        os.replace(tmp, base.with_suffix(".npy"))
+        tmp.write_text(json.dumps(keys))
+        os.replace(tmp, base.with_suffix(".json"))  # the keys file marks the shard complete
         self._shards.append(vecs)
         for j, k in enumerate(keys):
             self._index[k] = (n, j)
