@@ -18,6 +18,7 @@ from typing import Sequence
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss
 
 from seawall import __version__
 from seawall.errors import InvalidInput
@@ -72,6 +73,9 @@ class Recipe:
     fast_C: float = 4.0
     encoder: bool = True
     enc_C: float = 2.0
+    # With folds, each encoder head picks its regularization from these by out-of-fold
+    # log-loss (a few hundred labels want a stronger prior than fifty thousand).
+    enc_C_grid: tuple[float, ...] = (0.5, 2.0, 8.0)
     # The encoder heads learn from a sample: a 384-d linear head needs thousands of
     # examples, not a hundred thousand, and encoding is the slow part of training.
     enc_train_per_dataset: int = 5000
@@ -290,21 +294,33 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
         E_S = E if recipe.folds else E[ntr:]
         fl_S = fast_held[S]
         enc_S = np.zeros((len(S), len(heads)), dtype=np.float32)
+        enc_C: dict[str, float] = {}
         for j, h in enumerate(heads):
             m = np.flatnonzero(Y[etr, j] >= 0)
             if len(np.unique(Y[etr[m], j])) < 2:
                 continue
 
-            def fit_enc(r: np.ndarray) -> LogisticRegression:
-                clf = LogisticRegression(C=recipe.enc_C, max_iter=2000, random_state=recipe.seed)
+            def fit_enc(r: np.ndarray, C: float) -> LogisticRegression:
+                clf = LogisticRegression(C=C, max_iter=2000, random_state=recipe.seed)
                 return clf.fit(E[r], Y[etr[r], j])
 
-            clf = fit_enc(m)
+            C, held_logits = recipe.enc_C, None
+            folds = list(_folds(Y[etr[m], j], recipe)) if recipe.folds else []
+            if folds:  # training rows that taught this head get out-of-fold logits
+                best = np.inf
+                for c in recipe.enc_C_grid or (recipe.enc_C,):
+                    z = np.zeros(len(m), dtype=np.float32)
+                    for a, held in folds:
+                        z[held] = fit_enc(m[a], c).decision_function(E[m[held]])
+                    loss = log_loss(Y[etr[m], j], sigmoid(z), labels=[0, 1])
+                    if loss < best:
+                        best, C, held_logits = loss, c, z
+            clf = fit_enc(m, C)
             enc_W[j], enc_b[j] = clf.coef_[0], clf.intercept_[0]
+            enc_C[h] = C
             enc_S[:, j] = E_S @ enc_W[j] + enc_b[j]
-            if recipe.folds:  # training rows that taught this head get out-of-fold logits
-                for a, held in _folds(Y[etr[m], j], recipe):
-                    enc_S[m[held], j] = fit_enc(m[a]).decision_function(E[m[held]])
+            if held_logits is not None:
+                enc_S[m, j] = held_logits
             md = Y[S, j] >= 0
             y = Y[S[md], j]
             if y.sum() >= 5 and (1 - y).sum() >= 5:
@@ -361,7 +377,7 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
                 lo, hi = calibrate.agreement_band(p_fast_S[:, j], final_S[:, j] >= thresholds[h],
                                                   miss=recipe.band_miss, agree=1 - recipe.band_miss)
                 bands[h] = [max(lo, recipe.band_floor), max(hi, recipe.band_floor)]
-        manifest["encoder"] = {"name": encoder.name, "dim": encoder.dim,
+        manifest["encoder"] = {"name": encoder.name, "dim": encoder.dim, "C": enc_C,
                                "train_examples": int(len(etr)), "dev_examples": int(len(edv))}
         manifest["calibration"]["final"] = {h: c.to_json() for h, c in final_curves.items()}
     else:
