@@ -148,3 +148,15 @@ def test_cross_fitting_calibrates_on_training_examples_too_not_only_dev(tmp_path
 
     s = TextCascade(with_folds).score(["this sunset again", "this moron again"])
     assert s[0].aux["offensive"] < with_folds.thresholds["offensive"] <= s[1].aux["offensive"]
+
+
+def test_cascade_effect_counts_settled_texts_and_the_flags_settling_changes():
+    from seawall.training.train import cascade_effect
+
+    p_fast = np.array([[0.01], [0.04], [0.5], [0.9]])
+    p_full = np.array([[0.01], [0.6], [0.7], [0.9]])  # the full model flags rows 1-3 at 0.5
+    wide = cascade_effect(p_fast, p_full, ["hate"], {"hate": [0.02, 0.95]}, {"hate": 0.5})
+    assert wide["settled_share"] == 0.25 and wide["flags_lost"]["hate"] == 0.0
+    # A floor of 0.05 also settles row 1, whose fast score (0.04) misses the full model's flag.
+    high = cascade_effect(p_fast, p_full, ["hate"], {"hate": [0.05, 0.95]}, {"hate": 0.5})
+    assert high["settled_share"] == 0.5 and high["flags_lost"]["hate"] == round(1 / 3, 4)

@@ -50,13 +50,23 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
                      "`seawall.training.finetune`, exported to int8 ONNX (`english.onnx`); for texts "
                      "identified as English, its logits join the blend (fitted on English dev rows).")
     miss = m["recipe"].get("band_miss", 0.03)
-    lines += ["- Calibration: isotonic regression per head on the dev split; thresholds maximize "
-              "F1 on the dev split.",
+    cascade = m.get("cascade", {}).get("chosen")
+    floor = cascade["floor"] if cascade else m["recipe"].get("band_floor", 0.02)
+    lines += ["- Calibration: isotonic regression per head (Platt scaling where a class has under "
+              "200 examples) on out-of-fold scores of the training data plus the dev split; "
+              f"thresholds maximize {m['recipe'].get('threshold_metric', 'f1').upper()} on the same rows.",
               f"- Cascade: a text is settled in the fast tier when every head lies outside its "
-              f"uncertain band; bands are set on the encoded dev sample so that settling changes at "
+              f"uncertain band; bands are set on held-out rows so that settling changes at "
               f"most {miss:.0%} of the full model's flags per head, and never below a calibrated "
-              f"{m['recipe'].get('band_floor', 0.02):.0%} (a text whose every category is below that "
-              f"is settled).",
+              f"{floor:.0%} (a text whose every category is below that is settled; the floor is the "
+              f"highest whose cost stays within {m['recipe'].get('flag_loss', 0.05):.0%} of any head's flags).",
+              ]
+    if cascade:
+        worst = max(cascade["flags_lost"].items(), key=lambda kv: kv[1], default=("–", 0.0))
+        lines.append(f"- Measured on {cascade['rows']} held-out rows: {cascade['settled_share']:.0%} of texts "
+                     f"settle in the fast tier; settling changes at most {worst[1]:.1%} of a head's flags "
+                     f"({worst[0]}).")
+    lines += [
               "- Text a public set judged not offensive is taken as a negative for sexual, self-harm, "
               "illicit, threats, violence, scam, spam and profanity (those heads otherwise learn only "
               "the seed corpus's balanced classes); a set that never says no for a head does not "

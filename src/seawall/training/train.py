@@ -84,9 +84,11 @@ class Recipe:
     # Share of the full model's flags per head that settling in the fast tier may change.
     band_miss: float = 0.03
     # A text goes to the encoder only if some category's calibrated fast-tier probability
-    # reaches this floor (or it falls inside a band): settling below it risks, per text and
-    # category, at most this chance of a positive.
-    band_floor: float = 0.02
+    # reaches a floor (or it falls inside a band): settling below it risks, per text and
+    # category, at most that chance of a positive. The highest floor whose cost stays
+    # within `flag_loss` of the full model's flags, for every head, is chosen.
+    band_floors: tuple[float, ...] = (0.02, 0.03, 0.05, 0.08, 0.12)
+    flag_loss: float = 0.05
     # Cross-fitting folds: out-of-fold logits let the blend, calibration, thresholds and
     # bands use every training example, not only the dev split (0: dev split only).
     folds: int = 5
@@ -181,6 +183,25 @@ def dataset_weights(examples: Sequence[Example], rows: np.ndarray) -> np.ndarray
     per = {u: 1.0 / np.sqrt(c) for u, c in zip(uniq, counts)}
     w = np.array([per[n] for n in names])
     return w * len(w) / w.sum()
+
+
+def cascade_effect(p_fast: np.ndarray, p_full: np.ndarray, heads: Sequence[str],
+                   bands: dict[str, list[float]], thresholds: dict[str, float]) -> dict:
+    """What the bands do on held-out rows: the share of texts settled in the fast tier,
+    and the share of the full model's flags (per head) that settling changes."""
+    lo = np.array([bands[h][0] for h in heads])
+    hi = np.array([bands[h][1] for h in heads])
+    settled = ~((p_fast > lo) & (p_fast < hi)).any(axis=1)
+    changed = {}
+    for j, h in enumerate(heads):
+        t = thresholds[h]
+        full = p_full[:, j] >= t
+        # A settled text keeps the fast tier's calibrated score.
+        cascade = np.where(settled, p_fast[:, j] >= t, full)
+        if full.sum():
+            changed[h] = round(float((full & ~cascade).sum() / full.sum()), 4)
+    return {"settled_share": round(float(settled.mean()), 4), "rows": int(len(settled)),
+            "flags_lost": changed}
 
 
 def sample_per_dataset(idx: np.ndarray, examples: Sequence[Example], cap: int, rng: random.Random) -> np.ndarray:
@@ -372,11 +393,20 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
         # With an encoder, bands measure agreement with the full model on every stacking
         # row (labelled for the head or not): what the cascade gives up by settling.
         p_fast_S = np.column_stack([fast_curves[h](sigmoid(fl_S[:, j])) for j, h in enumerate(heads)])
-        for j, h in enumerate(heads):
-            if h not in recipe.no_band:
-                lo, hi = calibrate.agreement_band(p_fast_S[:, j], final_S[:, j] >= thresholds[h],
-                                                  miss=recipe.band_miss, agree=1 - recipe.band_miss)
-                bands[h] = [max(lo, recipe.band_floor), max(hi, recipe.band_floor)]
+        agreed = {h: calibrate.agreement_band(p_fast_S[:, j], final_S[:, j] >= thresholds[h],
+                                              miss=recipe.band_miss, agree=1 - recipe.band_miss)
+                  for j, h in enumerate(heads) if h not in recipe.no_band}
+        # Rare heads get a floor: a text whose calibrated fast-tier chance of harm is below
+        # it settles. The floor is the highest of the candidates whose cost, the share of
+        # the full model's flags settling changes, stays within budget for every head.
+        grid = []
+        for floor in sorted(recipe.band_floors):
+            trial = {**bands, **{h: [max(lo, floor), max(hi, floor)] for h, (lo, hi) in agreed.items()}}
+            effect = cascade_effect(p_fast_S, final_S, heads, trial, thresholds)
+            grid.append({"floor": floor, **effect})
+            if floor == min(recipe.band_floors) or max(effect["flags_lost"].values(), default=0) <= recipe.flag_loss:
+                bands, chosen = trial, {"floor": floor, **effect}
+        manifest["cascade"] = {"chosen": chosen, "candidates": grid}
         manifest["encoder"] = {"name": encoder.name, "dim": encoder.dim, "C": enc_C,
                                "train_examples": int(len(etr)), "dev_examples": int(len(edv))}
         manifest["calibration"]["final"] = {h: c.to_json() for h, c in final_curves.items()}
