@@ -1,10 +1,10 @@
 """Text moderation quality: published benchmarks, training on a user's data, evasion.
 
-    python bench/text/quality.py [--write] [--skip-hasoc] [--evasion-n 1500]
+    python bench/text/quality.py [--write] [--skip-own] [--evasion-n 3000]
 
 1. The default model on the official test splits, beside the published best results.
-2. HASOC 2019 task 1 trained on HASOC's own training split (the training service on a
-   user's data), beside the default model's zero-shot figure on the same test files.
+2. Each benchmark trained on its own training split (the training service on a user's
+   data: HASOC per language, OLID, Davidson), beside the default model's figure.
 3. Evasion: recall at the shipped thresholds on each category's test positives, clean
    and with each perturbation kind applied (seawall.training.perturb); the drop in points.
 """
@@ -39,8 +39,8 @@ def md_table(header: list[str], rows: list[list]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--write", action="store_true")
-    ap.add_argument("--skip-hasoc", action="store_true")
-    ap.add_argument("--evasion-n", type=int, default=1500)
+    ap.add_argument("--skip-own", action="store_true", help="skip training on each benchmark's own split")
+    ap.add_argument("--evasion-n", type=int, default=3000)
     args = ap.parse_args()
     settings = get_settings()
     cascade = default_cascade()
@@ -61,30 +61,34 @@ def main() -> None:
                        b["source"]] for b in bench]), ""]
     print("\n".join(out))
 
-    if not args.skip_hasoc:
-        # As in the shared task (one track per language), one model per language, its
-        # threshold chosen for the task's metric: `seawall train --dataset hasoc2019
-        # --lang en --threshold-metric macro-f1`, building on the shipped encoders.
-        hasoc = gather(["hasoc2019"], seed=False)
+    if not args.skip_own:
+        # The training service on a user's data: each benchmark's own training split, one
+        # model per language as the shared tasks' tracks were, thresholds for the task's
+        # metric: `seawall train --dataset D [--lang L] --threshold-metric M`. The heads
+        # build on the shipped encoders (foundation), not on the default model's heads.
+        jobs = [("hasoc2019", "en", "macro-f1"), ("hasoc2019", "hi", "macro-f1"), ("hasoc2019", "de", "macro-f1"),
+                ("olid", "en", "macro-f1"), ("davidson", "en", "f1")]
         own, own_enc = [], []
-        for lang in ("en", "hi", "de"):
-            part = [e for e in hasoc if e.lang == lang]
+        for ds, lang, metric in jobs:
+            part = [e for e in gather([ds], seed=False) if e.lang == lang]
             with tempfile.TemporaryDirectory() as tmp:
                 model = train([e for e in part if e.split != "test"], Path(tmp), cache_dir=cache,
-                              version=f"hasoc-{lang}", english_dir=cascade.model.folder,
-                              recipe=Recipe.for_data(False, threshold_metric="macro-f1"))
+                              version=f"{ds}-{lang}", english_dir=cascade.model.folder,
+                              recipe=Recipe.for_data(False, threshold_metric=metric))
                 own_cascade = TextCascade(model, CachedEncoder(cascade.encoder.inner, cache), spans=False)
                 test_part = [e for e in part if e.split == "test"]
-                own += evaluate.benchmarks(evaluate.score(own_cascade, test_part))
+                s = evaluate.score(own_cascade, test_part)
+                own += [{**b, "settled": evaluate.tier_share(s).get("fast", 0.0)} for b in evaluate.benchmarks(s)]
                 own_enc += evaluate.benchmarks(evaluate.score(own_cascade, test_part, tier="encoder"))
         zero = {b["benchmark"]: b["ours"] for b in bench}
         enc = {b["benchmark"]: b["ours"] for b in own_enc}
-        rows = [[b["benchmark"], b["ours"], enc[b["benchmark"]], zero.get(b["benchmark"]), b["published"]]
-                for b in own]
-        part = ["HASOC 2019 task 1, trained on HASOC's training split, one model per language with "
-                "macro-F1 thresholds (`seawall train --dataset hasoc2019 --lang L --threshold-metric macro-f1`):", "",
-                md_table(["benchmark", "trained on HASOC (cascade)", "trained on HASOC (every text encoded)",
-                          "default model (zero-shot)", "published best"], rows), ""]
+        rows = [[b["benchmark"], b["ours"], f"{b['settled']:.0%}", enc[b["benchmark"]], zero.get(b["benchmark"]),
+                 b["published"]] for b in own]
+        part = ["Trained on each benchmark's own training split (`seawall train --dataset D --lang L "
+                "--threshold-metric M`: macro-F1 for OLID and HASOC, F1 for Davidson's hate class), "
+                "as the published systems were:", "",
+                md_table(["benchmark", "trained on its split (cascade)", "settled in fast tier",
+                          "every text encoded", "default model", "published best"], rows), ""]
         print("\n".join(part))
         out += part
 
