@@ -160,3 +160,12 @@ def test_cascade_effect_counts_settled_texts_and_the_flags_settling_changes():
     # A floor of 0.05 also settles row 1, whose fast score (0.04) misses the full model's flag.
     high = cascade_effect(p_fast, p_full, ["hate"], {"hate": [0.05, 0.95]}, {"hate": 0.5})
     assert high["settled_share"] == 0.5 and high["flags_lost"]["hate"] == round(1 / 3, 4)
+
+
+def test_a_head_without_a_band_is_not_counted_as_flags_lost():
+    from seawall.training.train import cascade_effect
+
+    p = np.array([[0.9, 0.01], [0.9, 0.9]])
+    e = cascade_effect(p, p, ["minor", "hate"], {"minor": [1.0, 1.0], "hate": [0.02, 0.95]},
+                       {"minor": 0.5, "hate": 0.5})
+    assert "minor" not in e["flags_lost"] and e["flags_lost"]["hate"] == 0.0

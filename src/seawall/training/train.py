@@ -194,6 +194,8 @@ def cascade_effect(p_fast: np.ndarray, p_full: np.ndarray, heads: Sequence[str],
     settled = ~((p_fast > lo) & (p_fast < hi)).any(axis=1)
     changed = {}
     for j, h in enumerate(heads):
+        if lo[j] >= 1.0:  # a head without a band never sends a text on: nothing to measure
+            continue
         t = thresholds[h]
         full = p_full[:, j] >= t
         # A settled text keeps the fast tier's calibrated score.
@@ -406,6 +408,7 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
             grid.append({"floor": floor, **effect})
             if floor == min(recipe.band_floors) or max(effect["flags_lost"].values(), default=0) <= recipe.flag_loss:
                 bands, chosen = trial, {"floor": floor, **effect}
+        manifest["bands"] = bands
         manifest["cascade"] = {"chosen": chosen, "candidates": grid}
         manifest["encoder"] = {"name": encoder.name, "dim": encoder.dim, "C": enc_C,
                                "train_examples": int(len(etr)), "dev_examples": int(len(edv))}
