@@ -117,6 +117,7 @@ def test_a_users_recipe_bands_every_head_they_labelled_but_the_default_keeps_off
     user = Recipe.for_data(False, threshold_metric="macro-f1")
     assert "offensive" not in user.no_band and "minor" in user.no_band
     assert user.threshold_metric == "macro-f1"
+    assert user.folds == 5 and Recipe.for_data(True).folds == 0  # a user's small set is cross-fitted
 
 
 def _user_examples(n=400, seed=0):

@@ -78,7 +78,7 @@ class Recipe:
     enc_C_grid: tuple[float, ...] = (0.5, 2.0, 8.0)
     # The encoder heads learn from a sample: a 384-d linear head needs thousands of
     # examples, not a hundred thousand, and encoding is the slow part of training.
-    enc_train_per_dataset: int = 5000
+    enc_train_per_dataset: int = 2000
     enc_dev_per_dataset: int = 1500
     min_class: int = 15
     # Share of the full model's flags per head that settling in the fast tier may change.
@@ -91,7 +91,10 @@ class Recipe:
     flag_loss: float = 0.05
     # Cross-fitting folds: out-of-fold logits let the blend, calibration, thresholds and
     # bands use every training example, not only the dev split (0: dev split only).
-    folds: int = 5
+    # A user's few thousand labels need it; the default model's dev split (10,000 rows,
+    # capped per dataset) does not, and pooling its out-of-fold rows lets the biggest
+    # sets pick the thresholds (measured: OLID and Davidson fell; bench/text/RESULTS.md).
+    folds: int = 0
     # Heads that never send a text to the encoder by themselves (see NO_BAND).
     no_band: tuple[str, ...] = NO_BAND
     # What each head's threshold maximizes on held-out data: "f1" (the positive class) or
@@ -104,8 +107,11 @@ class Recipe:
     def for_data(cls, default: bool, **kw) -> "Recipe":
         """The shipped model's recipe, or one for a user's own labels: there every head
         the user labelled drives decisions, "offensive" included, so only "minor" (a
-        composition helper) is kept out of the cascade's bands."""
-        return cls(**kw) if default else cls(no_band=("minor",), **kw)
+        composition helper) is kept out of the cascade's bands; and cross-fitting."""
+        if default:
+            return cls(**kw)
+        # A user's set is small: cross-fit, and let the encoder heads see all of it.
+        return cls(**{"no_band": ("minor",), "folds": 5, "enc_train_per_dataset": 50_000, **kw})
 
 
 def _folds(y: np.ndarray, recipe: Recipe):
