@@ -52,8 +52,10 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
     miss = m["recipe"].get("band_miss", 0.03)
     cascade = m.get("cascade", {}).get("chosen")
     floor = cascade["floor"] if cascade else m["recipe"].get("band_floor", 0.02)
+    rows = ("out-of-fold scores of the training data plus the dev split" if m["recipe"].get("folds")
+            else "the dev split")
     lines += ["- Calibration: isotonic regression per head (Platt scaling where a class has under "
-              "200 examples) on out-of-fold scores of the training data plus the dev split; "
+              f"200 examples) on {rows}; "
               f"thresholds maximize {m['recipe'].get('threshold_metric', 'f1').upper()} on the same rows.",
               f"- Cascade: a text is settled in the fast tier when every head lies outside its "
               f"uncertain band; bands are set on held-out rows so that settling changes at "
@@ -63,9 +65,11 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
               ]
     if cascade:
         worst = max(cascade["flags_lost"].items(), key=lambda kv: kv[1], default=("–", 0.0))
+        over = (" (over the budget even at the lowest floor tried)"
+                if worst[1] > m["recipe"].get("flag_loss", 0.05) else "")
         lines.append(f"- Measured on {cascade['rows']} held-out rows: {cascade['settled_share']:.0%} of texts "
                      f"settle in the fast tier; settling changes at most {worst[1]:.1%} of a head's flags "
-                     f"({worst[0]}).")
+                     f"({worst[0]}){over}.")
     lines += [
               "- Text a public set judged not offensive is taken as a negative for sexual, self-harm, "
               "illicit, threats, violence, scam, spam and profanity (those heads otherwise learn only "
