@@ -222,3 +222,12 @@ def test_toxigen_splits_prompt_lines_into_unique_sentences(tmp_path):
 def test_missing_data_folder_fails_with_its_path(tmp_path):
     with pytest.raises(FileNotFoundError, match=str(Path(tmp_path))):
         list(SMSSpam().load(tmp_path))
+
+
+def test_a_set_whose_labels_failed_an_audit_is_read_only_when_named():
+    from seawall.training.datasets import LOADERS, trusted
+
+    assert LOADERS["sms-smishing"].unreliable
+    assert "sms-smishing" not in trusted() and "sms-smishing" not in trusted(default_only=False)
+    assert "olid" in trusted() and "olid" in trusted(default_only=True)
+    assert "hasoc2019" in trusted() and "hasoc2019" not in trusted(default_only=True)

@@ -38,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.list:
         for name, loader in LOADERS.items():
-            print(f"{name:24} default_model={'yes' if loader.default_model else 'no'}")
+            warn = f"  UNRELIABLE, read only when named: {loader.unreliable}" if loader.unreliable else ""
+            print(f"{name:24} default_model={'yes' if loader.default_model else 'no'}{warn}")
         return 0
     settings = get_settings()
     model = TextModel.load(args.model or model_dir())

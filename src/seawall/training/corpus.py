@@ -11,7 +11,7 @@ from typing import Iterable, Sequence
 
 from seawall import taxonomy
 from seawall.errors import InvalidInput
-from seawall.training.datasets import LOADERS
+from seawall.training.datasets import LOADERS, trusted
 from seawall.training.datasets.base import Example, data_dir as default_data_dir
 from seawall.training.datasets.split import hash_split
 
@@ -103,8 +103,7 @@ def gather(datasets: Sequence[str] | None = None, files: Sequence[Path] = (), *,
     """Examples from the named built-in sets (all default-licensed ones when None and
     `default_only`), the seed corpus and user files."""
     root = Path(data_dir) if data_dir else default_data_dir()
-    names = list(datasets) if datasets is not None else [
-        n for n, l in LOADERS.items() if l.default_model or not default_only]
+    names = list(datasets) if datasets is not None else trusted(default_only)
     unknown = [n for n in names if n not in LOADERS]
     if unknown:
         raise InvalidInput(f"unknown dataset(s) {unknown}; valid: {', '.join(LOADERS)}")

@@ -37,10 +37,17 @@ LOADERS: dict[str, Loader] = {loader.name: loader for loader in (
 )}
 
 
+def trusted(default_only: bool = False) -> list[str]:
+    """The sets "all sets" means: labels not found unreliable (and, with `default_only`,
+    licensed for the shipped model)."""
+    return [n for n, loader in LOADERS.items()
+            if not getattr(loader, "unreliable", "") and (loader.default_model or not default_only)]
+
+
 def load(names: Iterable[str] | None = None, splits: Iterable[str] | None = None,
          data_dir: Path | str | None = None) -> list[Example]:
-    """Examples of the named sets (all when None), restricted to `splits` when given."""
-    chosen = list(LOADERS) if names is None else list(names)
+    """Examples of the named sets (every trusted one when None), restricted to `splits`."""
+    chosen = trusted() if names is None else list(names)
     unknown = [n for n in chosen if n not in LOADERS]
     if unknown:
         raise KeyError(f"unknown dataset(s) {unknown}; valid: {', '.join(LOADERS)}")
@@ -52,4 +59,4 @@ def load(names: Iterable[str] | None = None, splits: Iterable[str] | None = None
 
 
 __all__ = ["Example", "LOADERS", "Loader", "OFFENSIVE", "SPLITS", "data_dir", "hash_split",
-           "load", "text_key"]
+           "load", "text_key", "trusted"]

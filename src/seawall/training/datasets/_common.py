@@ -29,6 +29,9 @@ class DatasetLoader:
     mapping: str = ""
     # True where the test split is the authors' own; see `tidy`.
     official_test: bool = False
+    # Why the set's labels cannot be trusted, when an audit found so: such a set is read
+    # only when named, never by "all sets" (evaluation, LODO, training).
+    unreliable: str = ""
 
     def __init__(self, name: str | None = None, folder: str | None = None) -> None:
         if name is not None:
