@@ -64,7 +64,7 @@ def main() -> None:
     if not args.skip_own:
         # The training service on a user's data: each benchmark's own training split, one
         # model per language as the shared tasks' tracks were, thresholds for the task's
-        # metric: `seawall train --dataset D [--lang L] --threshold-metric M`. The heads
+        # metric: `seawall train --dataset D --no-seed --lang L --threshold-metric M`. The heads
         # build on the shipped encoders (foundation), not on the default model's heads.
         jobs = [("hasoc2019", "en", "macro-f1"), ("hasoc2019", "hi", "macro-f1"), ("hasoc2019", "de", "macro-f1"),
                 ("olid", "en", "macro-f1"), ("davidson", "en", "f1")]
@@ -84,7 +84,7 @@ def main() -> None:
         enc = {b["benchmark"]: b["ours"] for b in own_enc}
         rows = [[b["benchmark"], b["ours"], f"{b['settled']:.0%}", enc[b["benchmark"]], zero.get(b["benchmark"]),
                  b["published"]] for b in own]
-        part = ["Trained on each benchmark's own training split (`seawall train --dataset D --lang L "
+        part = ["Trained on each benchmark's own training split (`seawall train --dataset D --no-seed --lang L "
                 "--threshold-metric M`: macro-F1 for OLID and HASOC, F1 for Davidson's hate class), "
                 "as the published systems were:", "",
                 md_table(["benchmark", "trained on its split (cascade)", "settled in fast tier",
