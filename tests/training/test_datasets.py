@@ -63,7 +63,7 @@ def test_registry_holds_every_set_under_its_own_name():
 
 def test_public_surface_is_exactly_all():
     assert sorted(datasets.__all__) == ["Example", "LOADERS", "Loader", "OFFENSIVE", "SPLITS",
-                                        "data_dir", "hash_split", "load", "text_key"]
+                                        "data_dir", "hash_split", "load", "text_key", "trusted"]
 
 
 @pytest.mark.parametrize("name", sorted(LOADERS))
