@@ -35,3 +35,19 @@ def test_train_on_a_language_the_data_lacks_is_a_clear_error(tmp_path, capsys):
                  "--out", str(tmp_path / "m")]) != 0
     assert "no examples in language(s) fr" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()
+
+
+def test_rows_without_a_language_get_the_detected_one(tmp_path):
+    base = ["Das ist wirklich ein schöner Tag im Garten", "Du bist ein dummer Idiot und ein Versager",
+            "This is a lovely day in the garden", "You are a stupid idiot and a loser"]
+    rows = [json.dumps({"text": f"{t} {i}", "labels": {"offensive": i % 2}}) for i, t in enumerate(base * 40)]
+    f = tmp_path / "nolang.jsonl"
+    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    from seawall.training.corpus import load_user_file
+
+    langs = {e.lang for e in load_user_file(f)}
+    assert langs == {"de", "en"}
+    out = tmp_path / "m"
+    assert main(["train", "--data", str(f), "--lang", "de", "--no-encoder", "--bits", "12", "--out", str(out)]) == 0
+    m = json.loads((out / "manifest.json").read_text())
+    assert sum(d["examples"] for d in m["data"].values()) == 80

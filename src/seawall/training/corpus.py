@@ -83,7 +83,16 @@ def _example(row: dict, path: Path, n: int, dataset: str) -> Example:
     if split not in ("train", "dev", "test"):
         raise InvalidInput(f"{path}:{n}: split must be train, dev or test")
     return Example(text=text, labels=clean, dataset=dataset, split=split,
-                   lang=row.get("lang") or "und", native=str(row.get("kind", "")))
+                   lang=row.get("lang") or _detect_lang(text), native=str(row.get("kind", "")))
+
+
+def _detect_lang(text: str) -> str:
+    """A row without `lang` gets the language the cascade would detect at run time, so
+    `--lang` and the per-language slices work on files that do not say."""
+    from seawall.signals.text import langid
+    from seawall.signals.text.model import model_view
+
+    return langid.detect(model_view(text).text)[0]
 
 
 def load_user_file(path: Path) -> list[Example]:
