@@ -19,9 +19,8 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from seawall.content.fetch import IPAddress, Resolver, public_address, system_resolver
+from seawall.content.fetch import IPAddress, Resolver, http_url, public_address, system_resolver
 from seawall.errors import FetchRefused, InvalidInput
 
 ALLOW_PRIVATE_ENV = "SEAWALL_ALLOW_PRIVATE_CALLBACKS"
@@ -98,19 +97,8 @@ class Targets:
 def _parts(url: str) -> tuple[str, str, int]:
     if not isinstance(url, str) or not url or len(url) > MAX_URL:
         raise TargetRefused(f"a webhook or callback URL is an http(s) URL of at most {MAX_URL} characters")
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise TargetRefused(f"malformed URL {url!r}: {exc}") from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise TargetRefused(f"only http and https URLs receive callbacks, not {scheme or 'none'}")
-    if parts.username is not None or parts.password is not None:
-        raise TargetRefused("URLs with credentials are refused; receivers verify Seawall-Signature instead")
-    if not parts.hostname:
-        raise TargetRefused(f"URL has no host: {url!r}")
-    return scheme, parts.hostname, port or (443 if scheme == "https" else 80)
+    scheme, host, port, _ = http_url(url, TargetRefused, "receive callbacks")
+    return scheme, host, port
 
 
 def fixed_resolver(answers: Mapping[str, list[str]]) -> Resolver:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import BinaryIO
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from seawall.errors import FetchRefused
 
@@ -50,6 +50,28 @@ def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
     if int(ip) >> 32 == 0 and int(ip) > 1:
         return ipaddress.IPv4Address(int(ip))
     return None
+
+
+def http_url(url: str, refused: type[Exception], verb: str) -> tuple[str, str, int, SplitResult]:
+    """Scheme, host, port and parts of an http(s) URL without credentials, else `refused`.
+
+    One rule for every URL our servers request on someone's behalf (media fetching,
+    webhooks and job callbacks), so the two paths cannot drift apart. `verb` says what
+    such URLs are for in the refusal ("are fetched", "receive callbacks").
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise refused(f"malformed URL {url!r}: {exc}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise refused(f"only http and https URLs {verb}, not {scheme or 'none'}")
+    if parts.username is not None or parts.password is not None:
+        raise refused(f"URLs with credentials are refused (only http and https URLs without them {verb})")
+    if not parts.hostname:
+        raise refused(f"URL has no host: {url!r}")
+    return scheme, parts.hostname, port or (443 if scheme == "https" else 80), parts
 
 
 def system_resolver(host: str, port: int) -> list[str]:
@@ -120,20 +142,7 @@ class Fetcher:
         raise FetchRefused(f"more than {self.max_redirects} redirects")
 
     def _check_url(self, url: str) -> tuple[str, str, int, str]:
-        try:
-            parts = urlsplit(url)
-            port = parts.port
-        except ValueError as exc:
-            raise FetchRefused(f"malformed URL {url!r}: {exc}") from None
-        scheme = parts.scheme.lower()
-        if scheme not in ("http", "https"):
-            raise FetchRefused(f"only http and https URLs are fetched, not {scheme or 'none'}")
-        if parts.username is not None or parts.password is not None:
-            raise FetchRefused("URLs with credentials are not fetched")
-        host = parts.hostname
-        if not host:
-            raise FetchRefused(f"URL has no host: {url!r}")
-        port = port or (443 if scheme == "https" else 80)
+        scheme, host, port, parts = http_url(url, FetchRefused, "are fetched")
         if self.allowed_ports is not None and port not in self.allowed_ports:
             raise FetchRefused(f"port {port} is not allowed "
                                f"(allowed: {', '.join(map(str, sorted(self.allowed_ports)))})")
