@@ -12,16 +12,24 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "redis: needs a Redis server (SEAWALL_TEST_REDIS_URL)")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(request, tmp_path):
-    with testing.database(request.param, tmp_path) as database:
-        yield database
+def database_fixtures(testing_module):
+    """The `db` (SQLite and marked PostgreSQL) and `sqlite_db` fixtures over a testing
+    module's `database(kind, tmp_path)`: storage's tables, or review's on top."""
+
+    @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+    def db(request, tmp_path):
+        with testing_module.database(request.param, tmp_path) as database:
+            yield database
+
+    @pytest.fixture
+    def sqlite_db(tmp_path):
+        with testing_module.database("sqlite", tmp_path) as database:
+            yield database
+
+    return db, sqlite_db
 
 
-@pytest.fixture
-def sqlite_db(tmp_path):
-    with testing.database("sqlite", tmp_path) as database:
-        yield database
+db, sqlite_db = database_fixtures(testing)
 
 
 @pytest.fixture(autouse=True)

@@ -3,19 +3,12 @@ and (marked) PostgreSQL, and an isolated home. Each suite's conftest imports the
 
 import pytest
 
+from db_fixtures import database_fixtures
+
 from seawall.review import testing
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(request, tmp_path):
-    with testing.database(request.param, tmp_path) as database:
-        yield database
-
-
-@pytest.fixture
-def sqlite_db(tmp_path):
-    with testing.database("sqlite", tmp_path) as database:
-        yield database
+db, sqlite_db = database_fixtures(testing)
 
 
 @pytest.fixture(autouse=True)
