@@ -81,3 +81,53 @@ def test_unknown_threshold_metric_is_refused():
 
     with pytest.raises(ValueError, match="macro-f1"):
         calibrate.best_f1_threshold(np.array([0.1, 0.9]), np.array([0, 1]), metric="accuracy")
+
+
+def _cascade_costs(p_fast, p_full, t, lo, hi):
+    settled = ~((p_fast > lo) & (p_fast < hi)).any(axis=1)
+    changed = (((p_fast >= t) != (p_full >= t)) & settled[:, None]).sum(axis=0)
+    return settled, changed
+
+
+def _two_heads(n=4000, noise=(0.05, 0.25), seed=0):
+    rng = np.random.default_rng(seed)
+    p_full = rng.uniform(size=(n, 2))
+    p_fast = np.clip(p_full + rng.normal(0, noise, size=(n, 2)), 0.001, 0.999)
+    return p_fast, p_full, np.array([0.5, 0.5])
+
+
+def test_joint_bands_settle_everything_when_the_fast_tier_agrees_with_the_full_model():
+    rng = np.random.default_rng(1)
+    p = rng.uniform(size=(500, 3))
+    lo, hi = calibrate.joint_bands(p, p, np.full(3, 0.5), np.zeros(3), np.ones(3, dtype=bool))
+    settled, changed = _cascade_costs(p, p, 0.5, lo, hi)
+    assert settled.all() and changed.sum() == 0
+
+
+def test_joint_bands_keep_every_head_within_its_budget_and_cover_the_noisy_head():
+    p_fast, p_full, t = _two_heads()
+    allowed = np.array([20.0, 20.0])
+    lo, hi = calibrate.joint_bands(p_fast, p_full, t, allowed, np.ones(2, dtype=bool))
+    settled, changed = _cascade_costs(p_fast, p_full, t, lo, hi)
+    assert (changed <= allowed).all()
+    assert 0 < settled.mean() < 1
+    # The head whose fast tier is noisier needs the wider band.
+    assert hi[1] - lo[1] > hi[0] - lo[0]
+    assert (lo <= t).all() and (hi >= t).all()
+
+
+def test_a_looser_budget_settles_more():
+    p_fast, p_full, t = _two_heads(seed=3)
+    shares = []
+    for budget in (5.0, 40.0, 200.0):
+        lo, hi = calibrate.joint_bands(p_fast, p_full, t, np.full(2, budget), np.ones(2, dtype=bool))
+        shares.append(_cascade_costs(p_fast, p_full, t, lo, hi)[0].mean())
+    assert shares[0] < shares[1] < shares[2]
+
+
+def test_a_head_without_a_band_never_sends_a_text_on():
+    p_fast, p_full, t = _two_heads(seed=4)
+    lo, hi = calibrate.joint_bands(p_fast, p_full, t, np.array([10.0, 0.0]), np.array([True, False]))
+    assert lo[1] == hi[1] == 1.0
+    settled, changed = _cascade_costs(p_fast[:, :1], p_full[:, :1], t[:1], lo[:1], hi[:1])
+    assert changed[0] <= 10

@@ -43,6 +43,9 @@ def test_seed_corpus_covers_the_categories_no_public_set_covers():
                 "illicit", "illicit/violent", "harassment/threatening", "hate/threatening", "scam"):
         assert positives.get(cat, 0) >= 100, cat
     assert len({e.lang for e in seed}) >= 10
+    # Swearing in languages no licensed public set covers (Hindi, German, ...) is seeded too.
+    swearing = [e for e in seed if e.labels.get("profanity") == 1]
+    assert len(swearing) >= 100 and len({e.lang for e in swearing}) >= 10
     assert not any(e.labels.get("sexual/minors") == 1 for e in seed), "never written, only composed"
 
 
@@ -161,6 +164,19 @@ def test_cascade_effect_counts_settled_texts_and_the_flags_settling_changes():
     # A floor of 0.05 also settles row 1, whose fast score (0.04) misses the full model's flag.
     high = cascade_effect(p_fast, p_full, ["hate"], {"hate": [0.05, 0.95]}, {"hate": 0.5})
     assert high["settled_share"] == 0.5 and high["flags_lost"]["hate"] == round(1 / 3, 4)
+    # Nothing is added: no settled row is flagged by the fast tier and left clean by the full model.
+    assert high["flags_added"]["hate"] == 0.0 and high["flags_changed"]["hate"] == round(1 / 3, 4)
+
+
+def test_cascade_effect_counts_flags_the_fast_tier_adds():
+    from seawall.training.train import cascade_effect
+
+    p_fast = np.array([[0.97], [0.2], [0.9]])
+    p_full = np.array([[0.3], [0.2], [0.9]])  # row 0: the fast tier is sure, the full model is not
+    e = cascade_effect(p_fast, p_full, ["hate"], {"hate": [0.3, 0.95]}, {"hate": 0.5})
+    assert e["settled_share"] == round(2 / 3, 4)
+    assert e["flags_lost"]["hate"] == 0.0 and e["flags_added"]["hate"] == 1.0
+    assert e["flags_changed"]["hate"] == 1.0
 
 
 def test_a_head_without_a_band_is_not_counted_as_flags_lost():

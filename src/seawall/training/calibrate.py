@@ -117,23 +117,88 @@ def cascade_band(p: np.ndarray, y: np.ndarray, miss: float = 0.01, precision: fl
     return [lo_r, min(hi_r, 1.0)]
 
 
-def agreement_band(p_fast: np.ndarray, flagged: np.ndarray, miss: float = 0.02,
-                   agree: float = 0.98) -> list[float]:
-    """The fast tier's uncertain band [lo, hi], measured against the full model.
+def joint_bands(p_fast: np.ndarray, p_full: np.ndarray, thresholds: np.ndarray, allowed: np.ndarray,
+                banded: np.ndarray, steps: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """Every head's uncertain band [lo, hi] at once, settling as many texts as a budget allows.
 
-    Settling a text in the fast tier should change few of the decisions the full cascade
-    (encoder included) would make: below lo lie at most `miss` of the texts the full
-    model flags; above hi at least `agree` of the texts are flagged by it. Measured on
-    held-out data, so the saving in encoder calls costs a known, small share of flags.
+    A text settles in the fast tier only when every head is sure of it, so bands cannot be
+    chosen one head at a time: a wide band on a common head (harassment) keeps texts from
+    settling whatever the others do. Start with every band closed at its threshold (every
+    text settled, decided by the fast tier alone), then widen, one quantile step at a time,
+    the band whose widening removes the most over-budget changed decisions per settled text
+    given up, until every head changes at most `allowed[j]` of the full model's decisions
+    (flags lost and flags added both count). A last pass narrows any band that can narrow
+    within budget (greedy widening overshoots).
+
+    p_fast, p_full: [n × heads] calibrated scores of the fast tier and the full model on
+    held-out rows; heads where `banded` is False never send a text on. Returns lo, hi.
     """
-    pos = np.sort(p_fast[flagged])
-    if len(pos) < 10:
-        return [0.0, 1.0]
-    lo = float(pos[int(np.floor(miss * len(pos)))])
-    hi = 1.0
-    order = np.argsort(-p_fast)
-    share = np.cumsum(flagged[order]) / np.arange(1, len(order) + 1)
-    ok = np.flatnonzero(share >= agree)
-    if len(ok) and ok[-1] >= 20:
-        hi = float(p_fast[order][ok[-1]])
-    return [float(np.floor(lo * 1e6) / 1e6), min(float(np.ceil(max(hi, lo) * 1e6) / 1e6), 1.0)]
+    n, H = p_fast.shape
+    diff = ((p_fast >= thresholds) != (p_full >= thresholds)).astype(np.float64)
+    lo_grid, hi_grid = [], []
+    for j in range(H):
+        p, t = p_fast[:, j], thresholds[j]
+        below, above = p[p < t], p[p >= t]
+        qs = np.linspace(1, 0, steps + 1)[1:]
+        # lo descends from the threshold to 0 (-1: nothing settles below); hi ascends to 2.
+        lo_grid.append(np.r_[t, np.quantile(below, qs) if len(below) else [], -1.0])
+        hi_grid.append(np.r_[t, np.quantile(above, 1 - qs) if len(above) else [], 2.0])
+    a = np.zeros(H, dtype=int)
+    b = np.zeros(H, dtype=int)
+
+    def unsure(j: int, aj: int, bj: int) -> np.ndarray:
+        if not banded[j]:
+            return np.zeros(n, dtype=bool)
+        return (p_fast[:, j] > lo_grid[j][aj]) & (p_fast[:, j] < hi_grid[j][bj])
+
+    count = sum(unsure(j, 0, 0).astype(int) for j in range(H))
+
+    def excess(settled: np.ndarray) -> float:
+        return float(np.maximum(settled @ diff - allowed, 0).sum())
+
+    def moves(widen: bool):
+        for j in np.flatnonzero(banded):
+            cur = unsure(j, a[j], b[j])
+            step = 1 if widen else -1
+            for side in ("lo", "hi"):
+                aj, bj = (a[j] + step, b[j]) if side == "lo" else (a[j], b[j] + step)
+                if not (0 <= aj < len(lo_grid[j]) and 0 <= bj < len(hi_grid[j])):
+                    continue
+                new = count - cur + unsure(j, aj, bj)
+                yield j, aj, bj, new
+
+    while True:
+        settled = count == 0
+        over = excess(settled)
+        if over <= 0:
+            break
+        best, best_gain = None, 0.0
+        for j, aj, bj, new in moves(widen=True):
+            s_new = new == 0
+            fixed = over - excess(s_new)
+            lost = settled.sum() - s_new.sum()
+            gain = fixed / (lost + 1.0)
+            if fixed > 0 and gain > best_gain:
+                best, best_gain = (j, aj, bj, new), gain
+        if best is None:  # no single step helps: widen the most over-budget head's lower side
+            over_heads = settled @ diff - allowed
+            j = int(np.argmax(np.where(banded, over_heads, -np.inf)))
+            if a[j] + 1 >= len(lo_grid[j]) and b[j] + 1 >= len(hi_grid[j]):
+                break
+            aj, bj = (a[j] + 1, b[j]) if a[j] + 1 < len(lo_grid[j]) else (a[j], b[j] + 1)
+            best = (j, aj, bj, count - unsure(j, a[j], b[j]) + unsure(j, aj, bj))
+        j, a[j], b[j], count = best
+    while True:  # narrow where the budget still holds
+        settled = count == 0
+        best, best_gain = None, 0
+        for j, aj, bj, new in moves(widen=False):
+            s_new = new == 0
+            gain = int(s_new.sum() - settled.sum())
+            if gain > best_gain and excess(s_new) <= 0:
+                best, best_gain = (j, aj, bj, new), gain
+        if best is None:
+            break
+        j, a[j], b[j], count = best
+    lo = np.array([lo_grid[j][a[j]] if banded[j] else 1.0 for j in range(H)])
+    hi = np.array([hi_grid[j][b[j]] if banded[j] else 1.0 for j in range(H)])
+    return np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)

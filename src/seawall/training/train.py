@@ -56,6 +56,9 @@ SEED_RULES_OUT: dict[str, tuple[str, ...]] = {
     "seed-scam": ("sexual", "self-harm", "self-harm/intent", "self-harm/instructions", "violence",
                   "violence/graphic", "harassment/threatening", "hate/threatening", "illicit/violent"),
     "seed-minor_reference": _HARMS,
+    # Swearing is often sexual or violent in its words ("fuck", "kill me now"), so those stay unknown.
+    "seed-profanity": ("self-harm", "self-harm/intent", "self-harm/instructions", "illicit", "illicit/violent",
+                       "harassment/threatening", "hate/threatening", "violence/graphic", "scam", "spam"),
     "seed-counter_speech": ("sexual", "self-harm", "self-harm/intent", "self-harm/instructions", "illicit",
                             "illicit/violent", "scam", "spam", "violence/graphic"),
 }
@@ -81,14 +84,12 @@ class Recipe:
     enc_train_per_dataset: int = 2000
     enc_dev_per_dataset: int = 1500
     min_class: int = 15
-    # Share of the full model's flags per head that settling in the fast tier may change.
-    band_miss: float = 0.03
-    # A text goes to the encoder only if some category's calibrated fast-tier probability
-    # reaches a floor (or it falls inside a band): settling below it risks, per text and
-    # category, at most that chance of a positive. The highest floor whose cost stays
-    # within `flag_loss` of the full model's flags, for every head, is chosen.
-    band_floors: tuple[float, ...] = (0.02, 0.03, 0.05, 0.08, 0.12)
-    flag_loss: float = 0.05
+    # Share of the full model's decisions per head (flags lost and flags added, over its
+    # flags) that settling in the fast tier may change; a head with fewer flags than
+    # `band_min_flags` on the held-out rows is budgeted as if it had that many (5% of 20
+    # flags would allow one change, and the bands would chase noise).
+    flag_change: float = 0.05
+    band_min_flags: int = 100
     # Cross-fitting folds: out-of-fold logits let the blend, calibration, thresholds and
     # bands use every training example, not only the dev split (0: dev split only).
     # A user's few thousand labels need it; the default model's dev split (10,000 rows,
@@ -195,11 +196,11 @@ def dataset_weights(examples: Sequence[Example], rows: np.ndarray) -> np.ndarray
 def cascade_effect(p_fast: np.ndarray, p_full: np.ndarray, heads: Sequence[str],
                    bands: dict[str, list[float]], thresholds: dict[str, float]) -> dict:
     """What the bands do on held-out rows: the share of texts settled in the fast tier,
-    and the share of the full model's flags (per head) that settling changes."""
+    and per head the share of the full model's flags that settling loses, adds, changes."""
     lo = np.array([bands[h][0] for h in heads])
     hi = np.array([bands[h][1] for h in heads])
     settled = ~((p_fast > lo) & (p_fast < hi)).any(axis=1)
-    changed = {}
+    lost, added, changed = {}, {}, {}
     for j, h in enumerate(heads):
         if lo[j] >= 1.0:  # a head without a band never sends a text on: nothing to measure
             continue
@@ -207,10 +208,25 @@ def cascade_effect(p_fast: np.ndarray, p_full: np.ndarray, heads: Sequence[str],
         full = p_full[:, j] >= t
         # A settled text keeps the fast tier's calibrated score.
         cascade = np.where(settled, p_fast[:, j] >= t, full)
-        if full.sum():
-            changed[h] = round(float((full & ~cascade).sum() / full.sum()), 4)
+        n = max(int(full.sum()), 1)
+        lost[h] = round(float((full & ~cascade).sum() / n), 4)
+        added[h] = round(float((cascade & ~full).sum() / n), 4)
+        changed[h] = round(lost[h] + added[h], 4)
     return {"settled_share": round(float(settled.mean()), 4), "rows": int(len(settled)),
-            "flags_lost": changed}
+            "flags_lost": lost, "flags_added": added, "flags_changed": changed}
+
+
+def fit_bands(p_fast: np.ndarray, p_full: np.ndarray, heads: Sequence[str], thresholds: dict[str, float],
+              recipe: Recipe) -> dict[str, list[float]]:
+    """Every head's uncertain band, jointly (calibrate.joint_bands), within the recipe's budget."""
+    thr = np.array([thresholds[h] for h in heads])
+    flags = (p_full >= thr).sum(axis=0)
+    allowed = recipe.flag_change * np.maximum(flags, recipe.band_min_flags)
+    banded = np.array([h not in recipe.no_band for h in heads])
+    lo, hi = calibrate.joint_bands(p_fast, p_full, thr, allowed, banded)
+    # Rounded outward, so storing the band in JSON never settles a text it should not.
+    return {h: [float(np.floor(lo[j] * 1e6) / 1e6), float(min(np.ceil(hi[j] * 1e6) / 1e6, 1.0))]
+            if banded[j] else [1.0, 1.0] for j, h in enumerate(heads)}
 
 
 def sample_per_dataset(idx: np.ndarray, examples: Sequence[Example], cap: int, rng: random.Random) -> np.ndarray:
@@ -399,24 +415,24 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
             md = Y[S, j] >= 0
             thresholds[h] = calibrate.best_f1_threshold(final_S[md, j], Y[S[md], j],
                                                          metric=recipe.threshold_metric)
-        # With an encoder, bands measure agreement with the full model on every stacking
-        # row (labelled for the head or not): what the cascade gives up by settling.
+        # With an encoder, bands are fitted against the full model on every stacking row
+        # (labelled for the head or not): what the cascade gives up by settling. Their
+        # effect is measured on rows they were not fitted on (two halves, each fitted on
+        # the other), then the shipped bands are fitted on all rows.
         p_fast_S = np.column_stack([fast_curves[h](sigmoid(fl_S[:, j])) for j, h in enumerate(heads)])
-        agreed = {h: calibrate.agreement_band(p_fast_S[:, j], final_S[:, j] >= thresholds[h],
-                                              miss=recipe.band_miss, agree=1 - recipe.band_miss)
-                  for j, h in enumerate(heads) if h not in recipe.no_band}
-        # Rare heads get a floor: a text whose calibrated fast-tier chance of harm is below
-        # it settles. The floor is the highest of the candidates whose cost, the share of
-        # the full model's flags settling changes, stays within budget for every head.
-        grid = []
-        for floor in sorted(recipe.band_floors):
-            trial = {**bands, **{h: [max(lo, floor), max(hi, floor)] for h, (lo, hi) in agreed.items()}}
-            effect = cascade_effect(p_fast_S, final_S, heads, trial, thresholds)
-            grid.append({"floor": floor, **effect})
-            if floor == min(recipe.band_floors) or max(effect["flags_lost"].values(), default=0) <= recipe.flag_loss:
-                bands, chosen = trial, {"floor": floor, **effect}
+        half = np.random.default_rng(recipe.seed).permutation(len(S)) % 2 == 0
+        held_out = []
+        for fit_rows in (half, ~half):
+            fitted = fit_bands(p_fast_S[fit_rows], final_S[fit_rows], heads, thresholds, recipe)
+            held_out.append(cascade_effect(p_fast_S[~fit_rows], final_S[~fit_rows], heads, fitted, thresholds))
+        bands = {**bands, **fit_bands(p_fast_S, final_S, heads, thresholds, recipe)}
+        chosen = {"settled_share": round(float(np.mean([e["settled_share"] for e in held_out])), 4),
+                  "rows": int(len(S)), "measured": "held-out halves"}
+        for key in ("flags_lost", "flags_added", "flags_changed"):
+            chosen[key] = {h: round(float(np.mean([e[key][h] for e in held_out])), 4) for h in held_out[0][key]}
         manifest["bands"] = bands
-        manifest["cascade"] = {"chosen": chosen, "candidates": grid}
+        manifest["cascade"] = {"chosen": chosen,
+                               "in_sample": cascade_effect(p_fast_S, final_S, heads, bands, thresholds)}
         manifest["encoder"] = {"name": encoder.name, "dim": encoder.dim, "C": enc_C,
                                "train_examples": int(len(etr)), "dev_examples": int(len(edv))}
         manifest["calibration"]["final"] = {h: c.to_json() for h, c in final_curves.items()}
