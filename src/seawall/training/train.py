@@ -200,7 +200,7 @@ def cascade_effect(p_fast: np.ndarray, p_full: np.ndarray, heads: Sequence[str],
     lo = np.array([bands[h][0] for h in heads])
     hi = np.array([bands[h][1] for h in heads])
     settled = ~((p_fast > lo) & (p_fast < hi)).any(axis=1)
-    lost, added, changed = {}, {}, {}
+    lost, added, changed, flags = {}, {}, {}, {}
     for j, h in enumerate(heads):
         if lo[j] >= 1.0:  # a head without a band never sends a text on: nothing to measure
             continue
@@ -208,12 +208,13 @@ def cascade_effect(p_fast: np.ndarray, p_full: np.ndarray, heads: Sequence[str],
         full = p_full[:, j] >= t
         # A settled text keeps the fast tier's calibrated score.
         cascade = np.where(settled, p_fast[:, j] >= t, full)
-        n = max(int(full.sum()), 1)
+        flags[h] = int(full.sum())
+        n = max(flags[h], 1)
         lost[h] = round(float((full & ~cascade).sum() / n), 4)
         added[h] = round(float((cascade & ~full).sum() / n), 4)
         changed[h] = round(lost[h] + added[h], 4)
     return {"settled_share": round(float(settled.mean()), 4), "rows": int(len(settled)),
-            "flags_lost": lost, "flags_added": added, "flags_changed": changed}
+            "flags": flags, "flags_lost": lost, "flags_added": added, "flags_changed": changed}
 
 
 def fit_bands(p_fast: np.ndarray, p_full: np.ndarray, heads: Sequence[str], thresholds: dict[str, float],
