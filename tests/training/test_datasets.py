@@ -197,7 +197,7 @@ def test_loaders_survive_bad_lines_and_normalise_label_case(tmp_path):
     (spam / "SMSSpamCollection").write_text("ham\tOk lar\nspam\t\nno tab here\nSPAM\tWIN \"cash\"\n")
     loader = SMSSpam()
     out = list(loader.load(tmp_path))
-    assert [(ex.native, ex.labels) for ex in out] == [("ham", {"spam": 0, "scam": 0}),
+    assert [(ex.native, ex.labels) for ex in out] == [("ham", {"spam": 0, "scam": 0, "harassment": 0, "hate": 0}),
                                                       ("spam", {"spam": 1})]
     assert loader.skipped == Counter({"unreadable line": 1, "empty text": 1})
 

@@ -123,82 +123,102 @@ def joint_bands(p_fast: np.ndarray, p_full: np.ndarray, thresholds: np.ndarray, 
 
     A text settles in the fast tier only when every head is sure of it, so bands cannot be
     chosen one head at a time: a wide band on a common head (harassment) keeps texts from
-    settling whatever the others do. Start with every band closed at its threshold (every
-    text settled, decided by the fast tier alone), then widen, one quantile step at a time,
-    the band whose widening removes the most over-budget changed decisions per settled text
-    given up, until every head changes at most `allowed[j]` of the full model's decisions
-    (flags lost and flags added both count). A last pass narrows any band that can narrow
-    within budget (greedy widening overshoots).
+    settling whatever the others do. Each head starts at its own narrowest band that keeps
+    its budget, `allowed[j]` changed decisions of the full model (flags lost and flags
+    added both count), as if it alone decided; that is feasible jointly, since the other
+    bands only send more texts on. Then, head by head, each moves along its own frontier
+    (the narrowest band for 1.5, 2, 3... times its budget) as far as the joint budget
+    allows: texts other heads already send on cost it nothing. Last, single grid steps
+    narrow whatever still can.
 
     p_fast, p_full: [n × heads] calibrated scores of the fast tier and the full model on
     held-out rows; heads where `banded` is False never send a text on. Returns lo, hi.
     """
     n, H = p_fast.shape
-    diff = ((p_fast >= thresholds) != (p_full >= thresholds)).astype(np.float64)
-    lo_grid, hi_grid = [], []
-    for j in range(H):
+    # Heads without a band never hold a text back, so their changes are not the bands' doing.
+    diff = (((p_fast >= thresholds) != (p_full >= thresholds)) & banded).astype(np.float64)
+    qs = np.linspace(0, 1, steps + 1)[1:-1]
+    # Each side's grid runs outward from the threshold: lo down to -1 (nothing settles
+    # below), hi up to 2 (nothing settles above). Position 0 is the closed band.
+    grid = {}
+    for j in np.flatnonzero(banded):
         p, t = p_fast[:, j], thresholds[j]
         below, above = p[p < t], p[p >= t]
-        qs = np.linspace(1, 0, steps + 1)[1:]
-        # lo descends from the threshold to 0 (-1: nothing settles below); hi ascends to 2.
-        lo_grid.append(np.r_[t, np.quantile(below, qs) if len(below) else [], -1.0])
-        hi_grid.append(np.r_[t, np.quantile(above, 1 - qs) if len(above) else [], 2.0])
-    a = np.zeros(H, dtype=int)
-    b = np.zeros(H, dtype=int)
+        grid[j, "lo"] = np.r_[t, np.quantile(below, 1 - qs) if len(below) else [], -1.0]
+        grid[j, "hi"] = np.r_[t, np.quantile(above, qs) if len(above) else [], 2.0]
+    pos = {key: 0 for key in grid}
+    U = np.zeros((n, H), dtype=bool)  # which heads are unsure of which texts
+    unsure = np.zeros(n, dtype=np.int64)
 
-    def unsure(j: int, aj: int, bj: int) -> np.ndarray:
-        if not banded[j]:
-            return np.zeros(n, dtype=bool)
-        return (p_fast[:, j] > lo_grid[j][aj]) & (p_fast[:, j] < hi_grid[j][bj])
+    def column(j: int, lo_pos: int, hi_pos: int) -> np.ndarray:
+        return (p_fast[:, j] > grid[j, "lo"][lo_pos]) & (p_fast[:, j] < grid[j, "hi"][hi_pos])
 
-    count = sum(unsure(j, 0, 0).astype(int) for j in range(H))
+    def moved(key, k: int) -> np.ndarray:
+        j, side = key
+        return column(j, pos[j, "lo"] + k, pos[j, "hi"]) if side == "lo" else column(j, pos[j, "lo"], pos[j, "hi"] + k)
 
-    def excess(settled: np.ndarray) -> float:
-        return float(np.maximum(settled @ diff - allowed, 0).sum())
+    def apply(key, k: int) -> None:
+        j = key[0]
+        new = moved(key, k)
+        unsure[:] += new.astype(np.int64) - U[:, j]
+        U[:, j] = new
+        pos[key] += k
 
-    def moves(widen: bool):
+    def excess(ch: np.ndarray) -> np.ndarray:
+        return np.maximum(ch - allowed, 0).sum(axis=-1)
+
+    def changed() -> np.ndarray:
+        return diff[unsure == 0].sum(axis=0)
+
+    # Each head's own frontier: for a number of changed decisions it may cause, its
+    # narrowest band, as if it alone decided what settles.
+    def own_band(j: int, budget: float) -> tuple[int, int]:
+        p = p_fast[:, j]
+        gl, gh = grid[j, "lo"], grid[j, "hi"]
+        lost = np.array([diff[p <= x, j].sum() for x in gl])
+        added = np.array([diff[p >= x, j].sum() for x in gh])
+        kept = np.array([(p <= x).sum() for x in gl])[:, None] + np.array([(p >= x).sum() for x in gh])[None, :]
+        ok = lost[:, None] + added[None, :] <= budget
+        a_pos, b_pos = np.unravel_index(np.argmax(np.where(ok, kept, -1)), ok.shape)
+        return int(a_pos), int(b_pos)
+
+    def set_band(j: int, band: tuple[int, int]) -> None:
+        apply((j, "lo"), band[0] - pos[j, "lo"])
+        apply((j, "hi"), band[1] - pos[j, "hi"])
+
+    # Start feasible: every head at its own budget (other bands only send more texts on).
+    for j in np.flatnonzero(banded):
+        set_band(j, own_band(j, allowed[j]))
+    # Then, head by head, move along its frontier as far as the joint budget allows: the
+    # texts other heads already send on cost it nothing. Repeat until nothing moves.
+    levels = (1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32)
+    level = {j: 1.0 for j in np.flatnonzero(banded)}
+    for _ in range(8):
+        moved_any = False
         for j in np.flatnonzero(banded):
-            cur = unsure(j, a[j], b[j])
-            step = 1 if widen else -1
-            for side in ("lo", "hi"):
-                aj, bj = (a[j] + step, b[j]) if side == "lo" else (a[j], b[j] + step)
-                if not (0 <= aj < len(lo_grid[j]) and 0 <= bj < len(hi_grid[j])):
-                    continue
-                new = count - cur + unsure(j, aj, bj)
-                yield j, aj, bj, new
-
-    while True:
-        settled = count == 0
-        over = excess(settled)
-        if over <= 0:
+            current = (pos[j, "lo"], pos[j, "hi"])
+            for f in sorted((x for x in levels if x > level[j]), reverse=True):
+                set_band(j, own_band(j, f * max(allowed[j], 1.0)))
+                if excess(changed()) <= 0:
+                    level[j], moved_any = f, True
+                    break
+                set_band(j, current)
+        if not moved_any:
             break
-        best, best_gain = None, 0.0
-        for j, aj, bj, new in moves(widen=True):
-            s_new = new == 0
-            fixed = over - excess(s_new)
-            lost = settled.sum() - s_new.sum()
-            gain = fixed / (lost + 1.0)
-            if fixed > 0 and gain > best_gain:
-                best, best_gain = (j, aj, bj, new), gain
-        if best is None:  # no single step helps: widen the most over-budget head's lower side
-            over_heads = settled @ diff - allowed
-            j = int(np.argmax(np.where(banded, over_heads, -np.inf)))
-            if a[j] + 1 >= len(lo_grid[j]) and b[j] + 1 >= len(hi_grid[j]):
-                break
-            aj, bj = (a[j] + 1, b[j]) if a[j] + 1 < len(lo_grid[j]) else (a[j], b[j] + 1)
-            best = (j, aj, bj, count - unsure(j, a[j], b[j]) + unsure(j, aj, bj))
-        j, a[j], b[j], count = best
     while True:  # narrow where the budget still holds
-        settled = count == 0
-        best, best_gain = None, 0
-        for j, aj, bj, new in moves(widen=False):
-            s_new = new == 0
-            gain = int(s_new.sum() - settled.sum())
-            if gain > best_gain and excess(s_new) <= 0:
-                best, best_gain = (j, aj, bj, new), gain
+        ch, best = changed(), None
+        for key in grid:
+            j = key[0]
+            for k in range(1, pos[key] + 1):
+                freed = U[:, j] & ~moved(key, -k) & (unsure == 1)  # texts only this band held back
+                if freed.any() and (best is None or freed.sum() > best[0]) and \
+                        excess(ch + diff[freed].sum(axis=0)) <= 0:
+                    best = (int(freed.sum()), key, -k)
         if best is None:
             break
-        j, a[j], b[j], count = best
-    lo = np.array([lo_grid[j][a[j]] if banded[j] else 1.0 for j in range(H)])
-    hi = np.array([hi_grid[j][b[j]] if banded[j] else 1.0 for j in range(H)])
+        apply(best[1], best[2])
+    lo = np.ones(H)
+    hi = np.ones(H)
+    for j in np.flatnonzero(banded):
+        lo[j], hi[j] = grid[j, "lo"][pos[j, "lo"]], grid[j, "hi"][pos[j, "hi"]]
     return np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)

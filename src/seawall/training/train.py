@@ -86,10 +86,10 @@ class Recipe:
     min_class: int = 15
     # Share of the full model's decisions per head (flags lost and flags added, over its
     # flags) that settling in the fast tier may change; a head with fewer flags than
-    # `band_min_flags` on the held-out rows is budgeted as if it had that many (5% of 20
-    # flags would allow one change, and the bands would chase noise).
+    # `band_min_flags` on the held-out rows is budgeted as if it had that many (5% of 3
+    # flags allows no change at all, and one noisy row would decide the band).
     flag_change: float = 0.05
-    band_min_flags: int = 100
+    band_min_flags: int = 20
     # Cross-fitting folds: out-of-fold logits let the blend, calibration, thresholds and
     # bands use every training example, not only the dev split (0: dev split only).
     # A user's few thousand labels need it; the default model's dev split (10,000 rows,

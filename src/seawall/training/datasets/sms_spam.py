@@ -11,7 +11,11 @@ from seawall.training.datasets._read import read_text
 from seawall.training.datasets.base import Example
 from seawall.training.datasets.split import hash_split
 
-_LABEL = {"spam": {"spam": 1}, "ham": {"spam": 0, "scam": 0}}
+# Ham is ordinary personal texting (audited 2026-11-26: 0 of 40 random ham messages
+# insult anyone or attack a group), so it also says "not harassment, not hate": without it
+# the fast tier met casual chat only in hate-speech sets and scored "u dun say so early
+# hor" 0.21 harassment, sending everyday messages to the encoder.
+_LABEL = {"spam": {"spam": 1}, "ham": {"spam": 0, "scam": 0, "harassment": 0, "hate": 0}}
 
 
 class SMSSpam(DatasetLoader):
@@ -20,7 +24,7 @@ class SMSSpam(DatasetLoader):
     default_model = True
     mapping = "\n".join((
         "spam -> spam=1 (scam unknown: some spam is fraud, some is only advertising)",
-        "ham -> spam=0, scam=0",
+        "ham -> spam=0, scam=0, harassment=0, hate=0 (ordinary personal texting)",
         "split: none official; hash of the text, 80/10/10",
     ))
 
