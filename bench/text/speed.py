@@ -22,10 +22,15 @@ from seawall.signals.text import default_cascade
 from seawall.training.datasets import load
 
 
-def sample_texts(n: int, seed: int = 7) -> list[str]:
+def sample_examples(n: int, seed: int = 7):
     exs = [e for e in load(splits=["test"]) if len(e.text) < 2000]
     random.Random(seed).shuffle(exs)
-    return [e.text for e in exs[:n]]
+    return exs[:n]
+
+
+def harmful(e) -> bool:
+    """Labelled with any harm (profanity and the auxiliary heads aside)."""
+    return any(v == 1 for k, v in e.labels.items() if k not in ("offensive", "minor", "profanity"))
 
 
 def throughput(fn, texts: list[str], batch: int = 256) -> float:
@@ -50,7 +55,8 @@ def main() -> None:
     ap.add_argument("--single", type=int, default=300)
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
-    texts = sample_texts(args.n)
+    exs = sample_examples(args.n)
+    texts = [e.text for e in exs]
     cascade = default_cascade()
     cascade.spans = False
     cascade.encoder.encode(["warm up"])
@@ -70,8 +76,9 @@ def main() -> None:
         tps = throughput(fn, texts[:n])
         p50, p99 = latency(fn, texts[:args.single])
         rows.append((name, tps, p50, p99))
-    settled = cascade.score(texts, tier="cascade")
-    fast_share = sum(s.tier == "fast" for s in settled) / len(settled)
+    settled = np.array([s.tier == "fast" for s in cascade.score(texts, tier="cascade")])
+    bad = np.array([harmful(e) for e in exs])
+    fast_share = settled.mean()
 
     lines = [f"### Text speed ({time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, "
              f"{len(texts)} test texts, model {cascade.version})", "",
@@ -80,7 +87,9 @@ def main() -> None:
     base = rows[0][1]
     for name, tps, p50, p99 in rows:
         lines.append(f"| {name} | {tps:,.0f} | {p50:.2f} | {p99:.2f} | {tps / base:.2f}× |")
-    lines += ["", f"Cascade: {fast_share:.1%} of texts settled in the fast tier.", ""]
+    lines += ["", f"Cascade: {fast_share:.1%} of texts settled in the fast tier ({bad.mean():.0%} of them "
+              f"labelled harmful: {settled[bad].mean():.1%} of those settled, {settled[~bad].mean():.1%} of the "
+              f"rest).", ""]
     table = "\n".join(lines)
     print(table)
     if args.write:

@@ -131,3 +131,13 @@ def test_a_head_without_a_band_never_sends_a_text_on():
     assert lo[1] == hi[1] == 1.0
     settled, changed = _cascade_costs(p_fast[:, :1], p_full[:, :1], t[:1], lo[:1], hi[:1])
     assert changed[0] <= 10
+
+
+def test_a_fixed_band_is_kept_and_its_changes_are_not_budgeted():
+    p_fast, p_full, t = _two_heads(seed=5)
+    lo, hi = calibrate.joint_bands(p_fast, p_full, t, np.array([10.0, 0.0]), np.array([True, True]),
+                                   fixed={1: (0.02, 1.0)})
+    assert (lo[1], hi[1]) == (0.02, 1.0)
+    # Head 1 settles only texts below 0.02; head 0 still keeps its own budget.
+    settled, changed = _cascade_costs(p_fast, p_full, t, lo, hi)
+    assert settled.any() and changed[0] <= 10 and (p_fast[settled, 1] <= 0.02).all()

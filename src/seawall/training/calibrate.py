@@ -118,7 +118,8 @@ def cascade_band(p: np.ndarray, y: np.ndarray, miss: float = 0.01, precision: fl
 
 
 def joint_bands(p_fast: np.ndarray, p_full: np.ndarray, thresholds: np.ndarray, allowed: np.ndarray,
-                banded: np.ndarray, steps: int = 40) -> tuple[np.ndarray, np.ndarray]:
+                banded: np.ndarray, fixed: dict[int, tuple[float, float]] | None = None,
+                steps: int = 40) -> tuple[np.ndarray, np.ndarray]:
     """Every head's uncertain band [lo, hi] at once, settling as many texts as a budget allows.
 
     A text settles in the fast tier only when every head is sure of it, so bands cannot be
@@ -132,23 +133,29 @@ def joint_bands(p_fast: np.ndarray, p_full: np.ndarray, thresholds: np.ndarray, 
     narrow whatever still can.
 
     p_fast, p_full: [n × heads] calibrated scores of the fast tier and the full model on
-    held-out rows; heads where `banded` is False never send a text on. Returns lo, hi.
+    held-out rows; heads where `banded` is False never send a text on; heads in `fixed`
+    keep the band given there (and their changes are not budgeted). Returns lo, hi.
     """
     n, H = p_fast.shape
-    # Heads without a band never hold a text back, so their changes are not the bands' doing.
-    diff = (((p_fast >= thresholds) != (p_full >= thresholds)) & banded).astype(np.float64)
+    fixed = fixed or {}
+    free = banded & ~np.isin(np.arange(H), list(fixed))
+    # Only the free heads' changes are the bands' doing: heads without a band never hold a
+    # text back, and a fixed band's cost is its own.
+    diff = (((p_fast >= thresholds) != (p_full >= thresholds)) & free).astype(np.float64)
     qs = np.linspace(0, 1, steps + 1)[1:-1]
     # Each side's grid runs outward from the threshold: lo down to -1 (nothing settles
     # below), hi up to 2 (nothing settles above). Position 0 is the closed band.
     grid = {}
-    for j in np.flatnonzero(banded):
+    for j in np.flatnonzero(free):
         p, t = p_fast[:, j], thresholds[j]
         below, above = p[p < t], p[p >= t]
         grid[j, "lo"] = np.r_[t, np.quantile(below, 1 - qs) if len(below) else [], -1.0]
         grid[j, "hi"] = np.r_[t, np.quantile(above, qs) if len(above) else [], 2.0]
     pos = {key: 0 for key in grid}
     U = np.zeros((n, H), dtype=bool)  # which heads are unsure of which texts
-    unsure = np.zeros(n, dtype=np.int64)
+    for j, (lo_j, hi_j) in fixed.items():
+        U[:, j] = (p_fast[:, j] > lo_j) & (p_fast[:, j] < hi_j)
+    unsure = U.sum(axis=1)
 
     def column(j: int, lo_pos: int, hi_pos: int) -> np.ndarray:
         return (p_fast[:, j] > grid[j, "lo"][lo_pos]) & (p_fast[:, j] < grid[j, "hi"][hi_pos])
@@ -187,15 +194,15 @@ def joint_bands(p_fast: np.ndarray, p_full: np.ndarray, thresholds: np.ndarray, 
         apply((j, "hi"), band[1] - pos[j, "hi"])
 
     # Start feasible: every head at its own budget (other bands only send more texts on).
-    for j in np.flatnonzero(banded):
+    for j in np.flatnonzero(free):
         set_band(j, own_band(j, allowed[j]))
     # Then, head by head, move along its frontier as far as the joint budget allows: the
     # texts other heads already send on cost it nothing. Repeat until nothing moves.
     levels = (1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32)
-    level = {j: 1.0 for j in np.flatnonzero(banded)}
+    level = {j: 1.0 for j in np.flatnonzero(free)}
     for _ in range(8):
         moved_any = False
-        for j in np.flatnonzero(banded):
+        for j in np.flatnonzero(free):
             current = (pos[j, "lo"], pos[j, "hi"])
             for f in sorted((x for x in levels if x > level[j]), reverse=True):
                 set_band(j, own_band(j, f * max(allowed[j], 1.0)))
@@ -219,6 +226,8 @@ def joint_bands(p_fast: np.ndarray, p_full: np.ndarray, thresholds: np.ndarray, 
         apply(best[1], best[2])
     lo = np.ones(H)
     hi = np.ones(H)
-    for j in np.flatnonzero(banded):
+    for j in np.flatnonzero(free):
         lo[j], hi[j] = grid[j, "lo"][pos[j, "lo"]], grid[j, "hi"][pos[j, "hi"]]
+    for j, (lo_j, hi_j) in fixed.items():
+        lo[j], hi[j] = lo_j, hi_j
     return np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)

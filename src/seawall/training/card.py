@@ -59,7 +59,10 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
               "- Cascade: a text is settled in the fast tier when every head lies outside its "
               "uncertain band. The bands are fitted jointly on held-out rows against the full "
               "model, settling as many texts as they can while settling changes (loses or adds) "
-              f"at most {budget:.0%} of any head's flags.",
+              f"at most {budget:.0%} of any head's flags; a head with under "
+              f"{m['recipe'].get('band_min_flags', 100)} flags there keeps a fixed band instead "
+              f"(every text whose fast-tier chance of it reaches {m['recipe'].get('band_floor', 0.02):.0%} "
+              "goes on).",
               ]
     if cascade and "flags_changed" in cascade:
         worst = max(cascade["flags_changed"].items(), key=lambda kv: kv[1], default=("–", 0.0))

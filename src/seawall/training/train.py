@@ -85,11 +85,15 @@ class Recipe:
     enc_dev_per_dataset: int = 1500
     min_class: int = 15
     # Share of the full model's decisions per head (flags lost and flags added, over its
-    # flags) that settling in the fast tier may change; a head with fewer flags than
-    # `band_min_flags` on the held-out rows is budgeted as if it had that many (5% of 3
-    # flags allows no change at all, and one noisy row would decide the band).
+    # flags) that settling in the fast tier may change.
     flag_change: float = 0.05
-    band_min_flags: int = 20
+    # A head with fewer flags than this on the held-out rows cannot be budgeted (5% of 30
+    # flags is one change, and the bands would chase noise): it keeps a fixed, cautious
+    # band instead, sending on every text whose calibrated fast-tier chance of that harm
+    # reaches `band_floor`, positives included (measured 2026-11-26: fitted bands for
+    # self-harm changed a quarter of its flags on the other half of the rows).
+    band_min_flags: int = 100
+    band_floor: float = 0.02
     # Cross-fitting folds: out-of-fold logits let the blend, calibration, thresholds and
     # bands use every training example, not only the dev split (0: dev split only).
     # A user's few thousand labels need it; the default model's dev split (10,000 rows,
@@ -222,9 +226,11 @@ def fit_bands(p_fast: np.ndarray, p_full: np.ndarray, heads: Sequence[str], thre
     """Every head's uncertain band, jointly (calibrate.joint_bands), within the recipe's budget."""
     thr = np.array([thresholds[h] for h in heads])
     flags = (p_full >= thr).sum(axis=0)
-    allowed = recipe.flag_change * np.maximum(flags, recipe.band_min_flags)
+    allowed = recipe.flag_change * flags
     banded = np.array([h not in recipe.no_band for h in heads])
-    lo, hi = calibrate.joint_bands(p_fast, p_full, thr, allowed, banded)
+    fixed = {j: (min(recipe.band_floor, thr[j]), 1.0) for j in range(len(heads))
+             if banded[j] and flags[j] < recipe.band_min_flags}
+    lo, hi = calibrate.joint_bands(p_fast, p_full, thr, allowed, banded, fixed)
     # Rounded outward, so storing the band in JSON never settles a text it should not.
     return {h: [float(np.floor(lo[j] * 1e6) / 1e6), float(min(np.ceil(hi[j] * 1e6) / 1e6, 1.0))]
             if banded[j] else [1.0, 1.0] for j, h in enumerate(heads)}
