@@ -95,7 +95,7 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
             lines += [f"- {ln.strip()}" for ln in loader.mapping.strip().splitlines() if ln.strip()]
             lines.append("")
     lines.append("Seed corpus (`src/seawall/training/seed/*.jsonl`): written and reviewed for the project; each line "
-                 "carries its own labels, `kind` (positive / hard_negative) and language.")
+                 "carries its own labels, `kind` (positive / hard_negative / negative) and language.")
     metrics = metrics or m.get("metrics")
     if metrics:
         lines += ["", "## Metrics", "", "```json", json.dumps(metrics, indent=1), "```"]
