@@ -100,7 +100,8 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
     if metrics:
         lines += ["", "## Metrics", "", "```json", json.dumps(metrics, indent=1), "```"]
     lines += ["", "## Limits", "", LIMITS, "## Reproduce", "",
-              f"`seawall train --default --out <folder>` (recipe: `{json.dumps(m['recipe'])}`); "
+              f"`seawall train --default --version {m['version']} --out <folder>` "
+              f"(recipe: `{json.dumps(m['recipe'])}`); "
               f"trained {m['trained']['date']} in {m['trained']['seconds']} s on "
               f"{m['trained']['machine']}, Python {m['trained']['python']}."]
     path = Path(model.folder) / "MODEL_CARD.md"
