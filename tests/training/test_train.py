@@ -116,12 +116,11 @@ def test_a_seed_text_is_a_negative_for_what_it_plainly_is_not():
     assert Y[0].tolist() == [1, 0, -1]
 
 
-def test_a_users_recipe_bands_every_head_they_labelled_but_the_default_keeps_offensive_aside():
-    assert "offensive" in Recipe.for_data(True).no_band
-    user = Recipe.for_data(False, threshold_metric="macro-f1")
-    assert "offensive" not in user.no_band and "minor" in user.no_band
-    assert user.threshold_metric == "macro-f1"
-    assert user.folds == 5 and Recipe.for_data(True).folds == 0  # a user's small set is cross-fitted
+def test_every_head_but_minor_is_banded_and_a_users_recipe_is_cross_fitted():
+    for default in (True, False):
+        r = Recipe.for_data(default, threshold_metric="macro-f1")
+        assert r.no_band == ("minor",) and r.threshold_metric == "macro-f1"
+    assert Recipe.for_data(False).folds == 5 and Recipe.for_data(True).folds == 0  # a user's small set is cross-fitted
 
 
 def _user_examples(n=400, seed=0):
@@ -228,5 +227,14 @@ def test_training_with_an_encoder_fits_bands_that_keep_their_budget(tmp_path):
     ins = c["in_sample"]
     n = ins["flags"]["offensive"]
     assert n > 0 and ins["flags_changed"]["offensive"] * n <= 0.05 * max(n, 20) + 1e-6
+    # Every row was English, so only English texts may settle; another language always goes on.
+    assert model.manifest["fast_languages"] == ["en"]
+    from seawall.signals.text.cascade import TextCascade
+
+    cascade = TextCascade(model, _WordEncoder(), spans=False)
+    texts = [f"this photo again {i}" for i in range(40)]
+    en = cascade.score(texts, langs=["en"] * 40)
+    de = cascade.score(texts, langs=["de"] * 40)
+    assert any(s.tier == "fast" for s in en) and all(s.tier == "encoder" for s in de)
     lo, hi = model.bands["offensive"]
     assert 0.0 <= lo <= model.thresholds["offensive"] <= hi <= 1.0

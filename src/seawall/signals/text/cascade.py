@@ -2,7 +2,7 @@
 
 Cost follows difficulty. The fast tier (hashed n-grams, a sparse dot product) scores
 every text; a text whose every category lies outside that category's uncertain band is
-settled there. Only the uncertain rest pays for the sentence encoder, whose heads are
+settled there, if its language is one the bands were fitted on. Only the uncertain rest pays for the sentence encoder, whose heads are
 blended with the fast tier's logits. Bands and thresholds come from held-out data
 (seawall.training.train), not from constants here.
 """
@@ -82,7 +82,9 @@ class TextCascade:
                 todo = np.arange(len(texts))
             else:
                 uncertain = (probs > self._lo) & (probs < self._hi)
-                todo = np.flatnonzero(uncertain.any(axis=1))
+                known = self.model.fast_languages
+                unseen = np.array([known is not None and detected[i][0] not in known for i in range(len(texts))])
+                todo = np.flatnonzero(uncertain.any(axis=1) | unseen)
             if len(todo):
                 E = self.encoder.encode([ntexts[i] for i in todo])
                 enc_logits = self.model.encoder_logits(E)

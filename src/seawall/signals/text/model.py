@@ -82,6 +82,11 @@ class TextModel:
         self.final_en_curves = {h: Curve.from_json(c) for h, c in cal.get("final_en", {}).items()}
         self.thresholds: dict[str, float] = manifest.get("thresholds", {})
         self.bands: dict[str, list[float]] = manifest.get("bands", {})
+        # Languages whose texts the fast tier may settle (None: any). The bands were fitted
+        # and measured on held-out rows of these languages only; in others the fast tier's
+        # competence is unknown, so their texts always go on to the multilingual encoder.
+        langs = manifest.get("fast_languages")
+        self.fast_languages: frozenset[str] | None = frozenset(langs) if langs is not None else None
 
     @property
     def has_encoder(self) -> bool:
