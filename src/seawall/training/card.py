@@ -62,7 +62,8 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
               f"at most {budget:.0%} of any head's flags; a head with under "
               f"{m['recipe'].get('band_min_flags', 100)} flags there keeps a fixed band instead "
               f"(every text whose fast-tier chance of it reaches {m['recipe'].get('band_floor', 0.02):.0%} "
-              "goes on).",
+              "goes on). Only texts in the languages with enough held-out rows to fit the bands "
+              f"may settle ({', '.join(m.get('fast_languages', [])) or 'any'}); others always go on.",
               ]
     if cascade and "flags_changed" in cascade:
         worst = max(cascade["flags_changed"].items(), key=lambda kv: kv[1], default=("–", 0.0))
