@@ -42,6 +42,7 @@ def main() -> None:
     ap.add_argument("--parts", default="default,own,evasion",
                     help="comma-separated: default (the shipped model on the test splits), own (training "
                          "on each benchmark's own split; slow), evasion")
+    ap.add_argument("--own", default="hasoc2019,olid,davidson", help="datasets for the own-split part")
     ap.add_argument("--evasion-n", type=int, default=3000)
     args = ap.parse_args()
     settings = get_settings()
@@ -73,6 +74,7 @@ def main() -> None:
         # build on the shipped encoders (foundation), not on the default model's heads.
         jobs = [("hasoc2019", "en", "macro-f1"), ("hasoc2019", "hi", "macro-f1"), ("hasoc2019", "de", "macro-f1"),
                 ("olid", "en", "macro-f1"), ("davidson", "en", "f1")]
+        jobs = [j for j in jobs if j[0] in args.own.split(",")]
         own, own_enc = [], []
         for ds, lang, metric in jobs:
             part = [e for e in gather([ds], seed=False) if e.lang == lang]
