@@ -449,7 +449,7 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
             fitted = fit_bands(p_fast_S[fit_rows], final_S[fit_rows], heads, thresholds, recipe, sent_on[fit_rows])
             held_out.append(cascade_effect(p_fast_S[~fit_rows], final_S[~fit_rows], heads, fitted, thresholds,
                                            sent_on[~fit_rows]))
-        bands = {**bands, **fit_bands(p_fast_S, final_S, heads, thresholds, recipe, sent_on)}
+        bands = fit_bands(p_fast_S, final_S, heads, thresholds, recipe, sent_on)  # every head
         manifest["fast_languages"] = fast_languages
         chosen = {"settled_share": round(float(np.mean([e["settled_share"] for e in held_out])), 4),
                   "rows": int(len(S)), "measured": "held-out halves"}

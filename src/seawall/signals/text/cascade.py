@@ -2,8 +2,8 @@
 
 Cost follows difficulty. The fast tier (hashed n-grams, a sparse dot product) scores
 every text; a text whose every category lies outside that category's uncertain band is
-settled there, if its language is one the bands were fitted on. Only the uncertain rest pays for the sentence encoder, whose heads are
-blended with the fast tier's logits. Bands and thresholds come from held-out data
+settled there, if its language is one the bands were fitted on. Only the uncertain rest
+pays for the sentence encoder, whose heads are blended with the fast tier's logits. Bands and thresholds come from held-out data
 (seawall.training.train), not from constants here.
 """
 
