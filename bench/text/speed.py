@@ -76,7 +76,9 @@ def main() -> None:
         tps = throughput(fn, texts[:n])
         p50, p99 = latency(fn, texts[:args.single])
         rows.append((name, tps, p50, p99))
-    settled = np.array([s.tier == "fast" for s in cascade.score(texts, tier="cascade")])
+    tiers = np.array([s.tier for s in cascade.score(texts, tier="cascade")])
+    settled = tiers == "fast"
+    english = tiers == "english"
     bad = np.array([harmful(e) for e in exs])
     fast_share = settled.mean()
 
@@ -89,7 +91,9 @@ def main() -> None:
         lines.append(f"| {name} | {tps:,.0f} | {p50:.2f} | {p99:.2f} | {tps / base:.2f}× |")
     lines += ["", f"Cascade: {fast_share:.1%} of texts settled in the fast tier ({bad.mean():.0%} of them "
               f"labelled harmful: {settled[bad].mean():.1%} of those settled, {settled[~bad].mean():.1%} of the "
-              f"rest).", ""]
+              f"rest); {english.mean():.1%} settled in the English tier (the fast tier and the English "
+              f"encoder, without the multilingual encoder); {1 - fast_share - english.mean():.1%} encoded "
+              f"by the multilingual encoder.", ""]
     table = "\n".join(lines)
     print(table)
     if args.write:

@@ -238,3 +238,63 @@ def test_training_with_an_encoder_fits_bands_that_keep_their_budget(tmp_path):
     assert any(s.tier == "fast" for s in en) and all(s.tier == "encoder" for s in de)
     lo, hi = model.bands["offensive"]
     assert 0.0 <= lo <= model.thresholds["offensive"] <= hi <= 1.0
+
+
+def test_cascade_effect_counts_texts_the_english_tier_settles_with_its_own_scores():
+    from seawall.training.train import cascade_effect
+
+    p_fast = np.array([[0.01], [0.4], [0.4], [0.4]])
+    p_full = np.array([[0.01], [0.9], [0.1], [0.9]])
+    # Rows 1-2 are English (the English tier scored them); row 3 is not (NaN) and goes on.
+    p_mid = np.array([[np.nan], [0.8], [0.45], [np.nan]])
+    e = cascade_effect(p_fast, p_full, ["hate"], {"hate": [0.02, 0.95]}, {"hate": 0.5},
+                       p_mid=p_mid, mid_bands={"hate": [0.3, 0.7]})
+    assert e["settled_share"] == 0.25 and e["english_share"] == 0.25  # row 1 only: row 2 is unsure
+    assert e["flags_changed"]["hate"] == 0.0
+    # An English tier that settles row 2 too keeps its score (0.45: clean), as the full model does.
+    e = cascade_effect(p_fast, p_full, ["hate"], {"hate": [0.02, 0.95]}, {"hate": 0.5},
+                       p_mid=p_mid, mid_bands={"hate": [0.5, 0.7]})
+    assert e["english_share"] == 0.5 and e["flags_changed"]["hate"] == 0.0
+    # Settled with a score that misses the full model's flag, it is counted as lost.
+    e = cascade_effect(p_fast, p_full, ["hate"], {"hate": [0.02, 0.95]}, {"hate": 0.5},
+                       p_mid=np.array([[np.nan], [0.2], [0.45], [np.nan]]), mid_bands={"hate": [0.5, 0.7]})
+    assert e["flags_lost"]["hate"] == 0.5
+
+
+def test_english_texts_the_english_tier_is_sure_of_skip_the_multilingual_encoder(tmp_path):
+    from seawall.signals.text.cascade import TextCascade
+    from seawall.signals.text import PACKAGED_MODEL
+
+    class Counting(_WordEncoder):
+        calls = 0
+
+        def encode(self, texts):
+            Counting.calls += len(texts)
+            return super().encode(texts)
+
+    rng = np.random.default_rng(7)
+    ex = []
+    for i in range(1000):
+        w = rng.choice(["idiot", "moron", "photo", "sunset", "garden", "worthless"])
+        text = f"you {w} {i}" if rng.random() < 0.5 else f"what a {w} this is {i}"
+        ex.append(Example(text, {"offensive": int(w in ("idiot", "moron", "worthless"))}, "mine",
+                          "dev" if i % 4 == 0 else "train", "en"))
+    # 3 bits: a fast tier blurred by hash collisions, so that it cannot settle every text.
+    recipe = Recipe(bits=3, folds=5, no_band=(), flag_change=0.05, band_min_flags=20)
+    model = train(ex, tmp_path / "m", recipe=recipe, encoder=Counting(), cache_dir=tmp_path / "cache",
+                  english_dir=PACKAGED_MODEL)
+    assert model.has_english_tier and "offensive" in model.mid_bands
+    chosen = model.manifest["cascade"]["chosen"]
+    assert 0.0 < chosen["english_share"] <= 1.0 - chosen["settled_share"]
+    # Each stage spends at most its own budget of the full model's flags.
+    assert chosen["flags_changed"]["offensive"] <= 0.05 * 2 + 0.05  # held out: some slack
+    texts = [f"you {w} {i}" for i in range(2000, 2060) for w in ("idiot", "garden")]
+    Counting.calls = 0
+    cascade = TextCascade(model, Counting(), spans=False)
+    en = cascade.score(texts, langs=["en"] * len(texts))
+    assert {s.tier for s in en} <= {"fast", "english", "encoder"} and any(s.tier == "english" for s in en)
+    # Only the texts neither tier settled were encoded by the multilingual encoder.
+    assert Counting.calls == sum(s.tier == "encoder" for s in en)
+    # Another language has no English tier; "encoder" (every text fully encoded) skips it too.
+    assert all(s.tier != "english" for s in cascade.score(texts[:20], langs=["de"] * 20))
+    assert all(s.tier == "encoder" for s in cascade.score(texts[:20], langs=["en"] * 20, tier="encoder"))

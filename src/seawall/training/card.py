@@ -65,22 +65,33 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
               "goes on). Only texts in the languages with enough held-out rows to fit the bands "
               f"may settle ({', '.join(m.get('fast_languages', [])) or 'any'}); others always go on.",
               ]
+    if m.get("mid_bands"):
+        lines.append("- English tier: an English text the fast tier sends on is scored by the fast tier "
+                     "and the fine-tuned English encoder blended (a tenth of the multilingual encoder's "
+                     "cost); it is settled there when every head lies outside that tier's own bands, "
+                     "fitted the same way on the English rows the fast tier sends on, with a budget "
+                     f"of its own: {m['recipe'].get('english_flag_change', 0.01):.0%} more of any head's "
+                     "flags. Only the rest pays for the multilingual encoder.")
     if cascade and "flags_changed" in cascade:
         worst = max(cascade["flags_changed"].items(), key=lambda kv: kv[1], default=("–", 0.0))
         lines.append(f"- Measured on {cascade['rows']} held-out rows (bands fitted on one half, measured on "
-                     f"the other): {cascade['settled_share']:.0%} of texts settle in the fast tier; "
-                     f"settling changes at most {worst[1]:.1%} of a head's flags ({worst[0]}).")
+                     f"the other): {cascade['settled_share']:.0%} of texts settle in the fast tier"
+                     + (f", {cascade['english_share']:.0%} in the English tier"
+                        if cascade.get("english_share") else "")
+                     + f"; settling changes at most {worst[1]:.1%} of a head's flags ({worst[0]}).")
     lines += [
               "- Text a public set judged not offensive is taken as a negative for sexual, self-harm, "
               "illicit, threats, violence, scam, spam and profanity (those heads otherwise learn only "
               "the seed corpus's balanced classes); a set that never says no for a head does not "
               "train it; each dataset counts about equally per head.",
               "- Composition: sexual/minors = sexual × minor; a parent category is never below "
-              "its subtypes.", "", "## Heads and thresholds", "", "| head | threshold | band |",
-              "|---|---|---|"]
+              "its subtypes.", "", "## Heads and thresholds", "",
+              "| head | threshold | fast-tier band | English-tier band |", "|---|---|---|---|"]
     for h in m["heads"]:
         band = m.get("bands", {}).get(h, [0, 1])
-        lines.append(f"| {h} | {m['thresholds'].get(h, 0.5):.3f} | {band[0]:.3f}–{band[1]:.3f} |")
+        mid = m.get("mid_bands", {}).get(h)
+        lines.append(f"| {h} | {m['thresholds'].get(h, 0.5):.3f} | {band[0]:.3f}–{band[1]:.3f} | "
+                     + (f"{mid[0]:.3f}–{mid[1]:.3f} |" if mid else "– |"))
     lines += ["", "## Training data", "", "| dataset | examples | sha256 (first 16) | license allows default model |",
               "|---|---|---|---|"]
     for name, d in m["data"].items():

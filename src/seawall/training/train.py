@@ -12,7 +12,7 @@ import random
 import shutil
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -93,6 +93,11 @@ class Recipe:
     # reaches `band_floor`, positives included (measured 2026-11-26: fitted bands for
     # self-harm changed a quarter of its flags on the other half of the rows).
     band_min_flags: int = 100
+    # The English tier's own budget, on top of the fast tier's: the share of the full
+    # model's flags per head that settling English texts there (without e5) may change.
+    # Measured 2026-11-26 on held-out halves: at 1% it settles 57% of the English texts
+    # the fast tier sends on (63% at 5%), so the budget can stay small.
+    english_flag_change: float = 0.01
     band_floor: float = 0.02
     # The fast tier settles texts only in languages with at least this many held-out rows
     # (where its bands were fitted and measured). Measured 2026-11-26: without this gate
@@ -200,31 +205,45 @@ def dataset_weights(examples: Sequence[Example], rows: np.ndarray) -> np.ndarray
     return w * len(w) / w.sum()
 
 
-def cascade_effect(p_fast: np.ndarray, p_full: np.ndarray, heads: Sequence[str],
-                   bands: dict[str, list[float]], thresholds: dict[str, float],
-                   sent_on: np.ndarray | None = None) -> dict:
-    """What the bands do on held-out rows: the share of texts settled in the fast tier,
-    and per head the share of the full model's flags that settling loses, adds, changes.
-    Rows in `sent_on` (a language the fast tier may not settle) always go on."""
+def settles(p: np.ndarray, bands: dict[str, list[float]], heads: Sequence[str]) -> np.ndarray:
+    """Rows whose every head lies outside its band [lo, hi]."""
     lo = np.array([bands[h][0] for h in heads])
     hi = np.array([bands[h][1] for h in heads])
-    settled = ~((p_fast > lo) & (p_fast < hi)).any(axis=1)
+    return ~((p > lo) & (p < hi)).any(axis=1)
+
+
+def cascade_effect(p_fast: np.ndarray, p_full: np.ndarray, heads: Sequence[str],
+                   bands: dict[str, list[float]], thresholds: dict[str, float],
+                   sent_on: np.ndarray | None = None, p_mid: np.ndarray | None = None,
+                   mid_bands: dict[str, list[float]] | None = None) -> dict:
+    """What the bands do on held-out rows: the share of texts settled in the fast tier
+    (and in the English tier, given its scores `p_mid`, NaN on rows it does not see), and
+    per head the share of the full model's flags that settling loses, adds, changes.
+    Rows in `sent_on` (a language the fast tier may not settle) always go on."""
+    settled = settles(p_fast, bands, heads)
     if sent_on is not None:
         settled &= ~sent_on
+    # A settled text keeps the calibrated score of the tier that settled it.
+    p_cascade = np.where(settled[:, None], p_fast, p_full)
+    mid_settled = np.zeros(len(settled), dtype=bool)
+    if p_mid is not None and mid_bands:
+        mid_settled = ~settled & ~np.isnan(p_mid[:, 0]) & settles(np.nan_to_num(p_mid), mid_bands, heads)
+        p_cascade = np.where(mid_settled[:, None], p_mid, p_cascade)
+    lo = np.array([bands[h][0] for h in heads])
     lost, added, changed, flags = {}, {}, {}, {}
     for j, h in enumerate(heads):
         if lo[j] >= 1.0:  # a head without a band never sends a text on: nothing to measure
             continue
         t = thresholds[h]
         full = p_full[:, j] >= t
-        # A settled text keeps the fast tier's calibrated score.
-        cascade = np.where(settled, p_fast[:, j] >= t, full)
+        cascade = p_cascade[:, j] >= t
         flags[h] = int(full.sum())
         n = max(flags[h], 1)
         lost[h] = round(float((full & ~cascade).sum() / n), 4)
         added[h] = round(float((cascade & ~full).sum() / n), 4)
         changed[h] = round(lost[h] + added[h], 4)
-    return {"settled_share": round(float(settled.mean()), 4), "rows": int(len(settled)),
+    return {"settled_share": round(float(settled.mean()), 4),
+            "english_share": round(float(mid_settled.mean()), 4), "rows": int(len(settled)),
             "flags": flags, "flags_lost": lost, "flags_added": added, "flags_changed": changed}
 
 
@@ -334,7 +353,7 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
         "bands": bands,
     }
 
-    enc_W = enc_b = blend = blend_en = None
+    enc_W = enc_b = blend = blend_en = blend_mid = p_mid_S = None
     final_curves: dict = {}
     thresholds: dict = {}
     if recipe.encoder:
@@ -427,6 +446,24 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
                 final_en_curves[h] = calibrate.fit_curve(sigmoid(z_en[md, j]), Y[S_en[md], j])
                 final_S[rows_en, j] = final_en_curves[h](sigmoid(z_en[:, j]))
             manifest["calibration"]["final_en"] = {h: c.to_json() for h, c in final_en_curves.items()}
+            # The English tier: the fast tier and the English encoder without e5, blended and
+            # calibrated on the same rows; English texts it is sure of skip e5 (10× slower).
+            blend_mid = np.tile(np.array([1.0, 0.0, 0.0], dtype=np.float32), (len(heads), 1))
+            for j, h in enumerate(heads):
+                md = Y[S_en, j] >= 0
+                y = Y[S_en[md], j]
+                if cols[j] >= 0 and y.sum() >= 5 and (1 - y).sum() >= 5:
+                    Z = np.column_stack([fl_S[rows_en][md, j], en_logits[md, j]])
+                    bl = LogisticRegression(C=1.0, random_state=recipe.seed).fit(Z, y)
+                    blend_mid[j] = [*bl.coef_[0], bl.intercept_[0]]
+            z_mid = blend_mid[:, 0] * fl_S[rows_en] + blend_mid[:, 1] * en_logits + blend_mid[:, 2]
+            mid_curves = {}
+            p_mid_S = np.full((len(S), len(heads)), np.nan)
+            for j, h in enumerate(heads):
+                md = Y[S_en, j] >= 0
+                mid_curves[h] = calibrate.fit_curve(sigmoid(z_mid[md, j]), Y[S_en[md], j])
+                p_mid_S[rows_en, j] = mid_curves[h](sigmoid(z_mid[:, j]))
+            manifest["calibration"]["mid_en"] = {h: c.to_json() for h, c in mid_curves.items()}
             manifest["english"] = json.loads((Path(english_dir) / "english.json").read_text())
         for j, h in enumerate(heads):
             md = Y[S, j] >= 0
@@ -444,20 +481,36 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
         fast_languages = sorted(str(x) for x, c in zip(langs, counts) if c >= recipe.fast_language_rows)
         sent_on = ~np.isin(lang_S, fast_languages)
         half = np.random.default_rng(recipe.seed).permutation(len(S)) % 2 == 0
+
+        def english_bands(rows: np.ndarray, fast_bands: dict) -> dict | None:
+            """The English tier's bands, fitted on the English rows the fast tier sends on."""
+            if p_mid_S is None:
+                return None
+            reach = rows & ~np.isnan(p_mid_S[:, 0]) & ~(settles(p_fast_S, fast_bands, heads) & ~sent_on)
+            return fit_bands(p_mid_S[reach], final_S[reach], heads, thresholds,
+                             replace(recipe, flag_change=recipe.english_flag_change))
+
         held_out = []
         for fit_rows in (half, ~half):
             fitted = fit_bands(p_fast_S[fit_rows], final_S[fit_rows], heads, thresholds, recipe, sent_on[fit_rows])
+            mid_fitted = english_bands(fit_rows, fitted)
             held_out.append(cascade_effect(p_fast_S[~fit_rows], final_S[~fit_rows], heads, fitted, thresholds,
-                                           sent_on[~fit_rows]))
+                                           sent_on[~fit_rows], None if p_mid_S is None else p_mid_S[~fit_rows],
+                                           mid_fitted))
         bands = fit_bands(p_fast_S, final_S, heads, thresholds, recipe, sent_on)  # every head
+        mid_bands = english_bands(np.ones(len(S), dtype=bool), bands)
+        if mid_bands is not None:
+            manifest["mid_bands"] = mid_bands
         manifest["fast_languages"] = fast_languages
         chosen = {"settled_share": round(float(np.mean([e["settled_share"] for e in held_out])), 4),
+                  "english_share": round(float(np.mean([e["english_share"] for e in held_out])), 4),
                   "rows": int(len(S)), "measured": "held-out halves"}
         for key in ("flags_lost", "flags_added", "flags_changed"):
             chosen[key] = {h: round(float(np.mean([e[key][h] for e in held_out])), 4) for h in held_out[0][key]}
         manifest["bands"] = bands
         manifest["cascade"] = {"chosen": chosen,
-                               "in_sample": cascade_effect(p_fast_S, final_S, heads, bands, thresholds, sent_on)}
+                               "in_sample": cascade_effect(p_fast_S, final_S, heads, bands, thresholds, sent_on,
+                                                           p_mid_S, mid_bands)}
         manifest["encoder"] = {"name": encoder.name, "dim": encoder.dim, "C": enc_C,
                                "train_examples": int(len(etr)), "dev_examples": int(len(edv))}
         manifest["calibration"]["final"] = {h: c.to_json() for h, c in final_curves.items()}
@@ -479,7 +532,7 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
     for stale in ("encoder.npz", *(() if in_place else ENGLISH_FILES)):
         (out_dir / stale).unlink(missing_ok=True)
     if enc_W is not None:
-        extra = {"blend_en": blend_en} if blend_en is not None else {}
+        extra = {"blend_en": blend_en, "blend_mid": blend_mid} if blend_en is not None else {}
         np.savez_compressed(out_dir / "encoder.npz", W=enc_W, b=enc_b, blend=blend, **extra)
     if blend_en is not None and not in_place:
         for f in ENGLISH_FILES:

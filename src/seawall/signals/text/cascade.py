@@ -2,9 +2,12 @@
 
 Cost follows difficulty. The fast tier (hashed n-grams, a sparse dot product) scores
 every text; a text whose every category lies outside that category's uncertain band is
-settled there, if its language is one the bands were fitted on. Only the uncertain rest
-pays for the sentence encoder, whose heads are blended with the fast tier's logits. Bands and thresholds come from held-out data
-(seawall.training.train), not from constants here.
+settled there, if its language is one the bands were fitted on. An English text it sends
+on meets the fine-tuned English encoder (about a tenth of the multilingual encoder's
+cost) and is settled there when that tier's own bands allow. Only the uncertain rest pays
+for the multilingual sentence encoder, whose heads are blended with the other tiers'
+logits. Bands and thresholds come from held-out data (seawall.training.train), not from
+constants here.
 """
 
 from __future__ import annotations
@@ -58,6 +61,8 @@ class TextCascade:
         h = model.heads
         self._lo = np.array([model.bands.get(x, [0.0, 1.0])[0] for x in h])
         self._hi = np.array([model.bands.get(x, [0.0, 1.0])[1] for x in h])
+        self._mlo = np.array([model.mid_bands.get(x, [0.0, 1.0])[0] for x in h])
+        self._mhi = np.array([model.mid_bands.get(x, [0.0, 1.0])[1] for x in h])
 
     @property
     def version(self) -> str:
@@ -65,8 +70,9 @@ class TextCascade:
 
     def score(self, texts: Sequence[str], langs: Sequence[str | None] | None = None,
               tier: str | None = None) -> list[Scored]:
-        """Score texts; tier is "cascade", "fast" (never encode) or "encoder" (always);
-        None means the cascade's configured tier."""
+        """Score texts; tier is "cascade", "fast" (never encode) or "encoder" (every
+        encoder, every text); None means the cascade's configured tier. Each Scored says
+        which tier settled it: "fast", "english" or "encoder"."""
         tier = tier or self.tier
         norm = [model_view(t) for t in texts]
         ntexts = [n.text for n in norm]
@@ -85,19 +91,32 @@ class TextCascade:
                 known = self.model.fast_languages
                 unseen = np.array([known is not None and detected[i][0] not in known for i in range(len(texts))])
                 todo = np.flatnonzero(uncertain.any(axis=1) | unseen)
-            if len(todo):
-                E = self.encoder.encode([ntexts[i] for i in todo])
-                enc_logits = self.model.encoder_logits(E)
-                # English texts also get the fine-tuned English encoder, in their own blend.
-                is_en = np.array([self.model.english is not None and detected[i][0] == "en" for i in todo])
-                if (~is_en).any():
-                    rest = todo[~is_en]
-                    probs[rest] = self.model.final_scores(fast_logits[rest], enc_logits[~is_en])
-                if is_en.any():
-                    en = todo[is_en]
-                    en_logits = self.model.english_logits([ntexts[i] for i in en])
-                    probs[en] = self.model.final_scores(fast_logits[en], enc_logits[is_en], en_logits)
-                for i in todo:
+            # English texts get the fine-tuned English encoder (cheap); in the cascade, those
+            # it settles together with the fast tier skip the multilingual encoder.
+            is_en = np.array([self.model.english is not None and detected[i][0] == "en" for i in todo], dtype=bool)
+            en, en_logits = todo[is_en], None
+            full = np.ones(len(todo), dtype=bool)
+            if len(en):
+                en_logits = self.model.english_logits([ntexts[i] for i in en])
+                if tier == "cascade" and self.model.has_english_tier:
+                    p_mid = self.model.english_tier_scores(fast_logits[en], en_logits)
+                    sure = ~((p_mid > self._mlo) & (p_mid < self._mhi)).any(axis=1)
+                    probs[en[sure]] = p_mid[sure]
+                    for i in en[sure]:
+                        tiers[i] = "english"
+                    full[np.flatnonzero(is_en)[sure]] = False
+            rest = todo[full]
+            if len(rest):
+                enc_logits = self.model.encoder_logits(self.encoder.encode([ntexts[i] for i in rest]))
+                rest_en = is_en[full]
+                if (~rest_en).any():
+                    r = rest[~rest_en]
+                    probs[r] = self.model.final_scores(fast_logits[r], enc_logits[~rest_en])
+                if rest_en.any():
+                    r = rest[rest_en]
+                    keep = np.isin(en, r)  # en and r are both in todo's (ascending) order
+                    probs[r] = self.model.final_scores(fast_logits[r], enc_logits[rest_en], en_logits[keep])
+                for i in rest:
                     tiers[i] = "encoder"
         out = []
         for i, text in enumerate(texts):

@@ -5,7 +5,8 @@ Layout of a model folder (written by seawall.training.train, read here):
                   data hashes and metrics (plain JSON: no pickle, readable in review)
   fast.npz        W [heads × features] float16, b [heads]
   encoder.npz     W [heads × dim] float32, b [heads], blend [heads × 3],
-                  blend_en [heads × 4] (fast, e5, English encoder, bias) when english.* exist
+                  blend_en [heads × 4] (fast, e5, English encoder, bias) when english.* exist,
+                  blend_mid [heads × 3] (fast, English encoder, bias): the English tier
   english.onnx    the fine-tuned English encoder (int8), english.json, english.tokenizer.json
 """
 
@@ -59,7 +60,7 @@ class TextModel:
 
     def __init__(self, folder: Path, manifest: dict, fast_W: np.ndarray, fast_b: np.ndarray,
                  enc_W: np.ndarray | None, enc_b: np.ndarray | None, blend: np.ndarray | None,
-                 blend_en: np.ndarray | None = None):
+                 blend_en: np.ndarray | None = None, blend_mid: np.ndarray | None = None):
         self.folder = folder
         self.manifest = manifest
         self.version: str = manifest["version"]
@@ -72,6 +73,7 @@ class TextModel:
         self._enc_b = enc_b
         self._blend = blend
         self._blend_en = blend_en
+        self._blend_mid = blend_mid
         self.english = EnglishEncoder(folder) if blend_en is not None and EnglishEncoder.present(folder) else None
         # Column of each of our heads in the English encoder's output (-1: it has none).
         self._en_cols = (np.array([self.english.heads.index(h) if h in self.english.heads else -1
@@ -80,8 +82,13 @@ class TextModel:
         self.fast_curves = {h: Curve.from_json(c) for h, c in cal.get("fast", {}).items()}
         self.final_curves = {h: Curve.from_json(c) for h, c in cal.get("final", {}).items()}
         self.final_en_curves = {h: Curve.from_json(c) for h, c in cal.get("final_en", {}).items()}
+        self.mid_curves = {h: Curve.from_json(c) for h, c in cal.get("mid_en", {}).items()}
         self.thresholds: dict[str, float] = manifest.get("thresholds", {})
         self.bands: dict[str, list[float]] = manifest.get("bands", {})
+        # The English tier's own bands: an English text the fast tier could not settle is
+        # settled by the fast tier and the English encoder together when every head lies
+        # outside these; only the rest pays for the (ten times slower) multilingual encoder.
+        self.mid_bands: dict[str, list[float]] = manifest.get("mid_bands", {})
         # Languages whose texts the fast tier may settle (None: any). The bands were fitted
         # and measured on held-out rows of these languages only; in others the fast tier's
         # competence is unknown, so their texts always go on to the multilingual encoder.
@@ -91,6 +98,10 @@ class TextModel:
     @property
     def has_encoder(self) -> bool:
         return self._enc_WT is not None
+
+    @property
+    def has_english_tier(self) -> bool:
+        return self.english is not None and self._blend_mid is not None and bool(self.mid_bands)
 
     @classmethod
     def load(cls, folder: Path) -> "TextModel":
@@ -104,12 +115,13 @@ class TextModel:
                                f"this Seawall reads format {FORMAT_VERSION}")
         with np.load(folder / "fast.npz") as z:
             fast_W, fast_b = z["W"], z["b"]
-        enc_W = enc_b = blend = blend_en = None
+        enc_W = enc_b = blend = blend_en = blend_mid = None
         if (folder / "encoder.npz").exists():
             with np.load(folder / "encoder.npz") as z:
                 enc_W, enc_b, blend = z["W"], z["b"], z["blend"]
                 blend_en = z["blend_en"] if "blend_en" in z.files else None
-        return cls(folder, manifest, fast_W, fast_b, enc_W, enc_b, blend, blend_en)
+                blend_mid = z["blend_mid"] if "blend_mid" in z.files else None
+        return cls(folder, manifest, fast_W, fast_b, enc_W, enc_b, blend, blend_en, blend_mid)
 
     # -- the fast tier ------------------------------------------------------------------
     def fast_logits(self, X: sp.csr_matrix) -> np.ndarray:
@@ -117,12 +129,7 @@ class TextModel:
 
     def fast_scores(self, logits: np.ndarray) -> np.ndarray:
         """Calibrated fast-tier probabilities, [n × heads]."""
-        raw = sigmoid(logits)
-        out = np.empty_like(raw)
-        for j, h in enumerate(self.heads):
-            curve = self.fast_curves.get(h)
-            out[:, j] = curve(raw[:, j]) if curve else raw[:, j]
-        return out
+        return self._calibrated(logits, self.fast_curves)
 
     # -- the encoder tier ---------------------------------------------------------------
     def encoder_logits(self, E: np.ndarray) -> np.ndarray:
@@ -145,10 +152,16 @@ class TextModel:
         if en_logits is not None:
             B = self._blend_en
             z = B[:, 0] * fast_logits + B[:, 1] * enc_logits + B[:, 2] * en_logits + B[:, 3]
-            curves = self.final_en_curves
-        else:
-            z = self._blend[:, 0] * fast_logits + self._blend[:, 1] * enc_logits + self._blend[:, 2]
-            curves = self.final_curves
+            return self._calibrated(z, self.final_en_curves)
+        z = self._blend[:, 0] * fast_logits + self._blend[:, 1] * enc_logits + self._blend[:, 2]
+        return self._calibrated(z, self.final_curves)
+
+    def english_tier_scores(self, fast_logits: np.ndarray, en_logits: np.ndarray) -> np.ndarray:
+        """The English tier: the fast tier and the English encoder blended, calibrated."""
+        B = self._blend_mid
+        return self._calibrated(B[:, 0] * fast_logits + B[:, 1] * en_logits + B[:, 2], self.mid_curves)
+
+    def _calibrated(self, z: np.ndarray, curves: dict) -> np.ndarray:
         raw = sigmoid(z)
         out = np.empty_like(raw)
         for j, h in enumerate(self.heads):
