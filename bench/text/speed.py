@@ -1,6 +1,6 @@
 """Text moderation speed: each tier, the cascade, and alt-profanity-check on the same texts.
 
-    python bench/text/speed.py [--n 2000] [--single 300]
+    python bench/text/speed.py [--n 2000] [--single 300] [--compare OLD_MODEL_DIR] [--write]
 
 Prints a markdown table (and appends it to bench/text/RESULTS.md with --write). The
 baseline (alt-profanity-check, a peer doing the same job) runs in the same process on
@@ -54,6 +54,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--single", type=int, default=300)
     ap.add_argument("--write", action="store_true")
+    ap.add_argument("--compare", type=Path, metavar="DIR",
+                    help="also time the cascade of another model folder (e.g. a previous version) in this run")
     args = ap.parse_args()
     exs = sample_examples(args.n)
     texts = [e.text for e in exs]
@@ -70,9 +72,15 @@ def main() -> None:
         "seawall encoder tier": lambda b: cascade.score(b, tier="encoder"),
         "seawall cascade": lambda b: cascade.score(b, tier="cascade"),
     }
+    if args.compare:
+        from seawall.signals.text.cascade import TextCascade
+        from seawall.signals.text.model import TextModel
+
+        other = TextCascade(TextModel.load(args.compare), cascade.encoder, spans=False)
+        runs[f"cascade of {other.version}"] = lambda b: other.score(b, tier="cascade")
     rows = []
     for name, fn in runs.items():
-        n = len(texts) if "encoder" not in name else min(len(texts), 600)
+        n = len(texts) if "encoder" not in name else min(len(texts), 600)  # the slow one
         tps = throughput(fn, texts[:n])
         p50, p99 = latency(fn, texts[:args.single])
         rows.append((name, tps, p50, p99))
@@ -88,7 +96,7 @@ def main() -> None:
              "|---|---|---|---|---|"]
     base = rows[0][1]
     for name, tps, p50, p99 in rows:
-        lines.append(f"| {name} | {tps:,.0f} | {p50:.2f} | {p99:.2f} | {tps / base:.2f}× |")
+        lines.append(f"| {name} | {tps:,.0f} | {p50:.2f} | {p99:.2f} | {tps / base:.2g}× |")
     lines += ["", f"Cascade: {fast_share:.1%} of texts settled in the fast tier ({bad.mean():.0%} of them "
               f"labelled harmful: {settled[bad].mean():.1%} of those settled, {settled[~bad].mean():.1%} of the "
               f"rest); {english.mean():.1%} settled in the English tier (the fast tier and the English "

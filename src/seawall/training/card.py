@@ -71,7 +71,9 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
                      "cost); it is settled there when every head lies outside that tier's own bands, "
                      "fitted the same way on the English rows the fast tier sends on, with a budget "
                      f"of its own: {m['recipe'].get('english_flag_change', 0.01):.0%} more of any head's "
-                     "flags. Only the rest pays for the multilingual encoder.")
+                     f"flags (a head with too few flags there sends on every text whose chance of it "
+                     f"reaches {m['recipe'].get('english_band_floor', 0.01):.0%}). Only the rest pays "
+                     "for the multilingual encoder.")
     if cascade and "flags_changed" in cascade:
         worst = max(cascade["flags_changed"].items(), key=lambda kv: kv[1], default=("–", 0.0))
         lines.append(f"- Measured on {cascade['rows']} held-out rows (bands fitted on one half, measured on "
