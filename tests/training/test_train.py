@@ -298,3 +298,17 @@ def test_english_texts_the_english_tier_is_sure_of_skip_the_multilingual_encoder
     # Another language has no English tier; "encoder" (every text fully encoded) skips it too.
     assert all(s.tier != "english" for s in cascade.score(texts[:20], langs=["de"] * 20))
     assert all(s.tier == "encoder" for s in cascade.score(texts[:20], langs=["en"] * 20, tier="encoder"))
+
+
+def test_a_model_without_english_rows_has_no_english_tier(tmp_path):
+    from seawall.signals.text import PACKAGED_MODEL
+
+    rng = np.random.default_rng(3)
+    ex = [Example(f"tu {w} hai {i}", {"offensive": int(w in ("idiot", "moron"))}, "mine",
+                  "dev" if i % 4 == 0 else "train", "hi")
+          for i, w in enumerate(rng.choice(["idiot", "moron", "photo", "sunset"], 600))]
+    model = train(ex, tmp_path / "m", recipe=Recipe(bits=12, folds=5, no_band=(), band_min_flags=20),
+                  encoder=_WordEncoder(), cache_dir=tmp_path / "cache", english_dir=PACKAGED_MODEL)
+    # Its blend and bands would have been fitted on no rows at all.
+    assert not model.has_english_tier and "mid_bands" not in model.manifest
+    assert model.manifest["cascade"]["chosen"]["english_share"] == 0.0

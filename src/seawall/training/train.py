@@ -488,6 +488,12 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
         sent_on = ~np.isin(lang_S, fast_languages)
         half = np.random.default_rng(recipe.seed).permutation(len(S)) % 2 == 0
 
+        # Without enough English held-out rows (a Hindi-only model, say) the English tier's
+        # blend and bands would be fitted on nothing: such a model has no English tier.
+        if p_mid_S is not None and (~np.isnan(p_mid_S[:, 0])).sum() < recipe.fast_language_rows:
+            p_mid_S = blend_mid = None
+            manifest["calibration"].pop("mid_en", None)
+
         def english_bands(rows: np.ndarray, fast_bands: dict) -> dict | None:
             """The English tier's bands, fitted on the English rows the fast tier sends on."""
             if p_mid_S is None:
@@ -539,7 +545,9 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
     for stale in ("encoder.npz", *(() if in_place else ENGLISH_FILES)):
         (out_dir / stale).unlink(missing_ok=True)
     if enc_W is not None:
-        extra = {"blend_en": blend_en, "blend_mid": blend_mid} if blend_en is not None else {}
+        extra = {"blend_en": blend_en} if blend_en is not None else {}
+        if blend_mid is not None:
+            extra["blend_mid"] = blend_mid
         np.savez_compressed(out_dir / "encoder.npz", W=enc_W, b=enc_b, blend=blend, **extra)
     if blend_en is not None and not in_place:
         for f in ENGLISH_FILES:
