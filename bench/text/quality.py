@@ -44,6 +44,8 @@ def main() -> None:
                          "on each benchmark's own split; slow), evasion")
     ap.add_argument("--own", default="hasoc2019,olid,davidson", help="datasets for the own-split part")
     ap.add_argument("--evasion-n", type=int, default=3000)
+    ap.add_argument("--no-foundation", action="store_true",
+                    help="own-split models learn from their labels alone (not building on the default heads)")
     args = ap.parse_args()
     settings = get_settings()
     cascade = default_cascade()
@@ -84,6 +86,7 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 model = train([e for e in part if e.split != "test"], Path(tmp), cache_dir=cache,
                               version=f"{ds}-{lang}", english_dir=cascade.model.folder,
+                              foundation=None if args.no_foundation else cascade.model.folder,
                               recipe=Recipe.for_data(False, threshold_metric=metric))
                 own_cascade = TextCascade(model, CachedEncoder(cascade.encoder.inner, cache), spans=False)
                 test_part = [e for e in part if e.split == "test"]

@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(default: the one shipped with Seawall, a foundation your heads build on)")
     p.add_argument("--no-english-encoder", action="store_true",
                    help="blend no English encoder (n-grams and the multilingual encoder only)")
+    p.add_argument("--no-foundation", action="store_true",
+                   help="with --dataset/--data: heads learn from your labels alone, not building on the "
+                        "shipped default model's heads (the default: each head may lean on its logits)")
     p.add_argument("--lang", action="append", default=None, metavar="CODE",
                    help="train only on examples in this language (repeatable): one model per "
                         "market, with its own calibration and thresholds")
@@ -59,12 +62,19 @@ def run(args: argparse.Namespace) -> int:
                              threshold_metric=args.threshold_metric)
     english = None if args.no_english_encoder else (args.english_encoder or _shipped_english())
     what = "default" if args.default else ", ".join([*(args.dataset or []), *map(str, args.data)])
+    foundation = None if args.default or args.no_foundation else _shipped_model()
     model = train(examples, out, recipe=recipe, cache_dir=settings.home / "cache" / "emb",
                   version=args.version, description=f"trained on: {what}",
-                  english_dir=english)
+                  english_dir=english, foundation=foundation)
     write_card(model)
     print(f"wrote {out} ({len(model.heads)} heads, version {model.version})")
     return 0
+
+
+def _shipped_model():
+    from seawall.signals.text import PACKAGED_MODEL
+
+    return PACKAGED_MODEL if (PACKAGED_MODEL / "manifest.json").exists() else None
 
 
 def _shipped_english():

@@ -282,10 +282,70 @@ def sample_per_dataset(idx: np.ndarray, examples: Sequence[Example], cap: int, r
     return np.array(sorted(out), dtype=np.int64)
 
 
+class Foundation:
+    """A trained model (the shipped default) whose heads a new model's heads build on.
+
+    Each new head is fitted on its own features plus the foundation's logits for every
+    one of its heads (what years of public data taught it about harassment, hate,
+    profanity...), so a few thousand of a user's labels only have to learn how their
+    notion differs. Both tiers are linear, so a fitted head folds back into plain weights
+    over the original features: w + Σ_k u_k·W_k. The model it makes needs nothing of the
+    foundation at run time.
+    """
+
+    def __init__(self, model: TextModel):
+        self.model = model
+        self._fast_WT, self._fast_b = model.fast_weights()
+
+    @classmethod
+    def load(cls, folder: Path | None, feats: NgramFeatures, examples: Sequence[Example]) -> "Foundation | None":
+        if folder is None:
+            return None
+        model = TextModel.load(Path(folder))
+        if model.manifest["features"] != feats.config():
+            note(f"not building on {model.version}: its n-gram features differ from this recipe's")
+            return None
+        # Its logits on examples it trained on are in-sample: a head would trust them more
+        # than they deserve on new text.
+        seen = sorted(set(model.manifest.get("data", {})) & {e.dataset for e in examples})
+        if seen:
+            note(f"not building on {model.version}: it was trained on {', '.join(seen)}")
+            return None
+        return cls(model)
+
+    def fits_encoder(self, encoder) -> bool:
+        return self.model.has_encoder and self.model.manifest.get("encoder", {}).get("name") == encoder.name
+
+    def fast_features(self, X):
+        import scipy.sparse as sp
+
+        return sp.hstack([X, sp.csr_matrix(self.model.fast_logits(X).astype(np.float32))], format="csr")
+
+    def fold_fast(self, coef: np.ndarray, intercept: float) -> tuple[np.ndarray, float]:
+        d = self._fast_WT.shape[0]
+        u = coef[d:]
+        return coef[:d] + self._fast_WT @ u, float(intercept + u @ self._fast_b)
+
+    def encoder_features(self, E: np.ndarray) -> np.ndarray:
+        return np.hstack([E, self.model.encoder_logits(E)]).astype(np.float32)
+
+    def fold_encoder(self, coef: np.ndarray, intercept: float) -> tuple[np.ndarray, float]:
+        WT, b = self.model.encoder_weights()
+        d = WT.shape[0]
+        u = coef[d:]
+        return coef[:d] + WT @ u, float(intercept + u @ b)
+
+
 def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None = None,
           encoder: E5Encoder | None = None, cache_dir: Path | None = None, version: str | None = None,
           description: str = "", only_heads: Sequence[str] | None = None,
-          english_dir: Path | None = None) -> TextModel:
+          english_dir: Path | None = None, foundation: Path | None = None) -> TextModel:
+    """Train a text model on `examples` into `out_dir`.
+
+    `english_dir`: a fine-tuned English encoder to blend in (and the English tier).
+    `foundation`: a trained model (the shipped default) whose heads the new heads build on:
+    each new head may lean on the foundation's logits (see `Foundation`).
+    """
     recipe = recipe or Recipe()
     rng = random.Random(recipe.seed)
     np.random.seed(recipe.seed)
@@ -313,6 +373,11 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
     feats = NgramFeatures(bits=recipe.bits)
     texts = normalized([e.text for e in examples])
     X = feats.transform(texts)
+    base = Foundation.load(foundation, feats, examples)
+    if base is not None:
+        note(f"building on the heads of {base.model.version}")
+    # With a foundation, each head also sees the foundation's fast-tier logits as features.
+    X_fit = base.fast_features(X) if base is not None else X
     W = np.zeros((len(heads), feats.dim), dtype=np.float32)
     b = np.zeros(len(heads), dtype=np.float32)
     oof = np.full((len(examples), len(heads)), np.nan, dtype=np.float32)
@@ -323,19 +388,20 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
             def fit(r: np.ndarray) -> LogisticRegression:
                 clf = LogisticRegression(C=recipe.fast_C, solver="liblinear", max_iter=200,
                                          random_state=recipe.seed)
-                return clf.fit(X[r], Y[r, j], sample_weight=dataset_weights(examples, r))
+                return clf.fit(X_fit[r], Y[r, j], sample_weight=dataset_weights(examples, r))
 
             clf = fit(rows)
-            W[j], b[j] = clf.coef_[0], clf.intercept_[0]
+            W[j], b[j] = (base.fold_fast(clf.coef_[0], clf.intercept_[0]) if base is not None
+                          else (clf.coef_[0], clf.intercept_[0]))
             prog.update()
             for a, held in _folds(Y[rows, j], recipe):
-                oof[rows[held], j] = fit(rows[a]).decision_function(X[rows[held]])
+                oof[rows[held], j] = fit(rows[a]).decision_function(X_fit[rows[held]])
                 prog.update()
     # Out-of-sample fast logits for every example: out-of-fold where the example trained
     # the head, the full model's otherwise (dev rows, rows the head never saw).
     fast_held = np.asarray(X @ W.T) + b
     fast_held[~np.isnan(oof)] = oof[~np.isnan(oof)]
-    del oof
+    del oof, X_fit
     cal = np.concatenate([tr, dv]) if recipe.folds else dv
 
     # 2. Calibration of the fast tier alone (it answers on its own for settled texts).
@@ -354,6 +420,7 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
         "features": feats.config(),
         "recipe": {k: (list(v) if isinstance(v, tuple) else v) for k, v in recipe.__dict__.items()},
         "description": description,
+        "foundation": base.model.version if base is not None else None,
         "data": data_hashes(examples),
         "calibration": {"fast": {h: c.to_json() for h, c in fast_curves.items()}},
         "bands": bands,
@@ -375,6 +442,8 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
             E = cache.get([texts[i] for i in need], encoder.encode, progress=prog.update)
         enc_W = np.zeros((len(heads), encoder.dim), dtype=np.float32)
         enc_b = np.zeros(len(heads), dtype=np.float32)
+        enc_base = base if base is not None and base.fits_encoder(encoder) else None
+        E_fit = enc_base.encoder_features(E) if enc_base is not None else E
         blend = np.tile(np.array([1.0, 0.0, 0.0], dtype=np.float32), (len(heads), 1))
         ntr = len(etr)
         # Stacking rows: the encoded training sample (when folds) and the encoded dev sample.
@@ -390,7 +459,7 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
 
             def fit_enc(r: np.ndarray, C: float) -> LogisticRegression:
                 clf = LogisticRegression(C=C, max_iter=2000, random_state=recipe.seed)
-                return clf.fit(E[r], Y[etr[r], j])
+                return clf.fit(E_fit[r], Y[etr[r], j])
 
             C, held_logits = recipe.enc_C, None
             folds = list(_folds(Y[etr[m], j], recipe)) if recipe.folds else []
@@ -399,12 +468,13 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
                 for c in recipe.enc_C_grid or (recipe.enc_C,):
                     z = np.zeros(len(m), dtype=np.float32)
                     for a, held in folds:
-                        z[held] = fit_enc(m[a], c).decision_function(E[m[held]])
+                        z[held] = fit_enc(m[a], c).decision_function(E_fit[m[held]])
                     loss = log_loss(Y[etr[m], j], sigmoid(z), labels=[0, 1])
                     if loss < best:
                         best, C, held_logits = loss, c, z
             clf = fit_enc(m, C)
-            enc_W[j], enc_b[j] = clf.coef_[0], clf.intercept_[0]
+            enc_W[j], enc_b[j] = (enc_base.fold_encoder(clf.coef_[0], clf.intercept_[0]) if enc_base is not None
+                                  else (clf.coef_[0], clf.intercept_[0]))
             enc_C[h] = C
             enc_S[:, j] = E_S @ enc_W[j] + enc_b[j]
             if held_logits is not None:
@@ -524,6 +594,8 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
         manifest["cascade"] = {"chosen": chosen,
                                "in_sample": cascade_effect(p_fast_S, final_S, heads, bands, thresholds, sent_on,
                                                            p_mid_S, mid_bands)}
+        if enc_base is None and base is not None:
+            note(f"the encoder heads do not build on {base.model.version}: it used another encoder")
         manifest["encoder"] = {"name": encoder.name, "dim": encoder.dim, "C": enc_C,
                                "train_examples": int(len(etr)), "dev_examples": int(len(edv))}
         manifest["calibration"]["final"] = {h: c.to_json() for h, c in final_curves.items()}

@@ -123,6 +123,16 @@ class TextModel:
                 blend_mid = z["blend_mid"] if "blend_mid" in z.files else None
         return cls(folder, manifest, fast_W, fast_b, enc_W, enc_b, blend, blend_en, blend_mid)
 
+    def fast_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """[features × heads] and [heads] (a foundation for another model's heads)."""
+        return self._fast_WT, self._fast_b
+
+    def encoder_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """[dim × heads] and [heads] of the encoder-tier heads."""
+        if self._enc_WT is None:
+            raise ModelMissing("this text model has no encoder tier")
+        return self._enc_WT, np.asarray(self._enc_b, dtype=np.float32)
+
     # -- the fast tier ------------------------------------------------------------------
     def fast_logits(self, X: sp.csr_matrix) -> np.ndarray:
         return np.asarray(X @ self._fast_WT) + self._fast_b
