@@ -38,7 +38,9 @@ def test_a_few_labels_generalize_further_on_the_foundation(tmp_path, small_model
     for name, foundation in (("plain", None), ("built", small_model_dir)):
         m = train(_threat_labels(), tmp_path / name, recipe=Recipe(bits=15, encoder=False, min_class=5, folds=5),
                   foundation=foundation)
-        assert m.manifest["foundation"] == (None if foundation is None else "test-small")
+        assert (m.manifest["foundation"] or {}).get("version") == (None if foundation is None else "test-small")
+        if foundation is not None:  # chosen by out-of-fold log-loss: here it helps
+            assert m.manifest["foundation"]["heads"]["fast"] == ["threat"]
         z = m.fast_logits(m.features.transform([model_view(e.text).text for e in test]))
         auc[name] = roc_auc_score(y, z[:, m.heads.index("threat")])
     assert auc["built"] > max(0.6, auc["plain"] + 0.05), auc

@@ -376,32 +376,50 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
     base = Foundation.load(foundation, feats, examples)
     if base is not None:
         note(f"building on the heads of {base.model.version}")
-    # With a foundation, each head also sees the foundation's fast-tier logits as features.
-    X_fit = base.fast_features(X) if base is not None else X
+    # With a foundation, each head may also see the foundation's fast-tier logits as
+    # features: where the foundation knows the language and the notion, that carries it
+    # (HASOC English: 0.717 → 0.734 macro-F1); where it does not, they are noise a few
+    # thousand labels overfit (HASOC Hindi: 0.818 → 0.804). So each head takes them only
+    # when that lowers its out-of-fold log-loss.
+    variants = [X, base.fast_features(X)] if base is not None else [X]
     W = np.zeros((len(heads), feats.dim), dtype=np.float32)
     b = np.zeros(len(heads), dtype=np.float32)
     oof = np.full((len(examples), len(heads)), np.nan, dtype=np.float32)
-    with Progress("fast tier heads", len(heads) * (1 + recipe.folds)) as prog:
+    built: dict[str, list[str]] = {"fast": [], "encoder": []}
+    with Progress("fast tier heads", len(heads) * (1 + recipe.folds * len(variants))) as prog:
         for j, h in enumerate(heads):
             rows = tr[Y[tr, j] >= 0]
+            y_rows = Y[rows, j]
 
-            def fit(r: np.ndarray) -> LogisticRegression:
+            def fit(Xv, r: np.ndarray) -> LogisticRegression:
                 clf = LogisticRegression(C=recipe.fast_C, solver="liblinear", max_iter=200,
                                          random_state=recipe.seed)
-                return clf.fit(X_fit[r], Y[r, j], sample_weight=dataset_weights(examples, r))
+                return clf.fit(Xv[r], Y[r, j], sample_weight=dataset_weights(examples, r))
 
-            clf = fit(rows)
-            W[j], b[j] = (base.fold_fast(clf.coef_[0], clf.intercept_[0]) if base is not None
+            folds = list(_folds(y_rows, recipe))
+            # Without folds the choice cannot be measured: the foundation is kept.
+            choice, best, held_z = len(variants) - 1, np.inf, None
+            for v, Xv in enumerate(variants) if folds else ():
+                z = np.zeros(len(rows), dtype=np.float32)
+                for a, held in folds:
+                    z[held] = fit(Xv, rows[a]).decision_function(Xv[rows[held]])
+                    prog.update()
+                loss = log_loss(y_rows, sigmoid(z), labels=[0, 1])
+                if loss < best:
+                    choice, best, held_z = v, loss, z
+            clf = fit(variants[choice], rows)
+            W[j], b[j] = (base.fold_fast(clf.coef_[0], clf.intercept_[0]) if choice == 1
                           else (clf.coef_[0], clf.intercept_[0]))
+            if choice == 1:
+                built["fast"].append(h)
+            if held_z is not None:
+                oof[rows, j] = held_z
             prog.update()
-            for a, held in _folds(Y[rows, j], recipe):
-                oof[rows[held], j] = fit(rows[a]).decision_function(X_fit[rows[held]])
-                prog.update()
     # Out-of-sample fast logits for every example: out-of-fold where the example trained
     # the head, the full model's otherwise (dev rows, rows the head never saw).
     fast_held = np.asarray(X @ W.T) + b
     fast_held[~np.isnan(oof)] = oof[~np.isnan(oof)]
-    del oof, X_fit
+    del oof, variants
     cal = np.concatenate([tr, dv]) if recipe.folds else dv
 
     # 2. Calibration of the fast tier alone (it answers on its own for settled texts).
@@ -420,7 +438,7 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
         "features": feats.config(),
         "recipe": {k: (list(v) if isinstance(v, tuple) else v) for k, v in recipe.__dict__.items()},
         "description": description,
-        "foundation": base.model.version if base is not None else None,
+        "foundation": {"version": base.model.version, "heads": built} if base is not None else None,
         "data": data_hashes(examples),
         "calibration": {"fast": {h: c.to_json() for h, c in fast_curves.items()}},
         "bands": bands,
@@ -443,7 +461,9 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
         enc_W = np.zeros((len(heads), encoder.dim), dtype=np.float32)
         enc_b = np.zeros(len(heads), dtype=np.float32)
         enc_base = base if base is not None and base.fits_encoder(encoder) else None
-        E_fit = enc_base.encoder_features(E) if enc_base is not None else E
+        # As in the fast tier: the foundation's logits are features a head takes only when
+        # they lower its out-of-fold log-loss.
+        E_variants = [E, enc_base.encoder_features(E)] if enc_base is not None else [E]
         blend = np.tile(np.array([1.0, 0.0, 0.0], dtype=np.float32), (len(heads), 1))
         ntr = len(etr)
         # Stacking rows: the encoded training sample (when folds) and the encoded dev sample.
@@ -457,24 +477,27 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
             if len(np.unique(Y[etr[m], j])) < 2:
                 continue
 
-            def fit_enc(r: np.ndarray, C: float) -> LogisticRegression:
+            def fit_enc(r: np.ndarray, C: float, Ev: np.ndarray) -> LogisticRegression:
                 clf = LogisticRegression(C=C, max_iter=2000, random_state=recipe.seed)
-                return clf.fit(E_fit[r], Y[etr[r], j])
+                return clf.fit(Ev[r], Y[etr[r], j])
 
-            C, held_logits = recipe.enc_C, None
+            C, v, held_logits = recipe.enc_C, len(E_variants) - 1, None
             folds = list(_folds(Y[etr[m], j], recipe)) if recipe.folds else []
             if folds:  # training rows that taught this head get out-of-fold logits
                 best = np.inf
                 for c in recipe.enc_C_grid or (recipe.enc_C,):
-                    z = np.zeros(len(m), dtype=np.float32)
-                    for a, held in folds:
-                        z[held] = fit_enc(m[a], c).decision_function(E_fit[m[held]])
-                    loss = log_loss(Y[etr[m], j], sigmoid(z), labels=[0, 1])
-                    if loss < best:
-                        best, C, held_logits = loss, c, z
-            clf = fit_enc(m, C)
-            enc_W[j], enc_b[j] = (enc_base.fold_encoder(clf.coef_[0], clf.intercept_[0]) if enc_base is not None
+                    for vi, Ev in enumerate(E_variants):
+                        z = np.zeros(len(m), dtype=np.float32)
+                        for a, held in folds:
+                            z[held] = fit_enc(m[a], c, Ev).decision_function(Ev[m[held]])
+                        loss = log_loss(Y[etr[m], j], sigmoid(z), labels=[0, 1])
+                        if loss < best:
+                            best, C, v, held_logits = loss, c, vi, z
+            clf = fit_enc(m, C, E_variants[v])
+            enc_W[j], enc_b[j] = (enc_base.fold_encoder(clf.coef_[0], clf.intercept_[0]) if v == 1
                                   else (clf.coef_[0], clf.intercept_[0]))
+            if v == 1:
+                built["encoder"].append(h)
             enc_C[h] = C
             enc_S[:, j] = E_S @ enc_W[j] + enc_b[j]
             if held_logits is not None:
