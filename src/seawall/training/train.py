@@ -295,7 +295,6 @@ class Foundation:
 
     def __init__(self, model: TextModel):
         self.model = model
-        self._fast_WT, self._fast_b = model.fast_weights()
 
     @classmethod
     def load(cls, folder: Path | None, feats: NgramFeatures, examples: Sequence[Example]) -> "Foundation | None":
@@ -322,18 +321,42 @@ class Foundation:
         return sp.hstack([X, sp.csr_matrix(self.model.fast_logits(X).astype(np.float32))], format="csr")
 
     def fold_fast(self, coef: np.ndarray, intercept: float) -> tuple[np.ndarray, float]:
-        d = self._fast_WT.shape[0]
-        u = coef[d:]
-        return coef[:d] + self._fast_WT @ u, float(intercept + u @ self._fast_b)
+        return _fold(*self.model.fast_weights(), coef, intercept)
 
     def encoder_features(self, E: np.ndarray) -> np.ndarray:
         return np.hstack([E, self.model.encoder_logits(E)]).astype(np.float32)
 
     def fold_encoder(self, coef: np.ndarray, intercept: float) -> tuple[np.ndarray, float]:
-        WT, b = self.model.encoder_weights()
-        d = WT.shape[0]
-        u = coef[d:]
-        return coef[:d] + WT @ u, float(intercept + u @ b)
+        return _fold(*self.model.encoder_weights(), coef, intercept)
+
+
+def _fold(WT: np.ndarray, b: np.ndarray, coef: np.ndarray, intercept: float) -> tuple[np.ndarray, float]:
+    """A head fitted on [features, foundation logits] as plain weights over the features:
+    w + Σ_k u_k·W_k, and its bias."""
+    d = WT.shape[0]
+    u = coef[d:]
+    return coef[:d] + WT @ u, float(intercept + u @ b)
+
+
+def stacked_blend(inputs: Sequence[np.ndarray], Y_rows: np.ndarray, heads: Sequence[str], blend: np.ndarray,
+                  usable: Sequence[bool], seed: int) -> tuple[np.ndarray, dict, np.ndarray]:
+    """Per head, a logistic blend of tiers' logits (each [rows × heads]) fitted on the rows
+    labelled for it, then a calibration curve of the blend on the same rows. `blend` holds
+    the fallback weights (one per input, then the bias) that a head without enough labels
+    keeps. Returns the blend, the curves and the calibrated scores of every row."""
+    for j in range(len(heads)):
+        md = Y_rows[:, j] >= 0
+        y = Y_rows[md, j]
+        if usable[j] and y.sum() >= 5 and (1 - y).sum() >= 5:
+            bl = LogisticRegression(C=1.0, random_state=seed).fit(np.column_stack([z[md, j] for z in inputs]), y)
+            blend[j] = [*bl.coef_[0], bl.intercept_[0]]
+    z = sum(blend[:, k] * x for k, x in enumerate(inputs)) + blend[:, -1]
+    curves, p = {}, np.empty(z.shape)
+    for j, h in enumerate(heads):
+        md = Y_rows[:, j] >= 0
+        curves[h] = calibrate.fit_curve(sigmoid(z[md, j]), Y_rows[md, j])
+        p[:, j] = curves[h](sigmoid(z[:, j]))
+    return blend, curves, p
 
 
 def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None = None,
@@ -529,39 +552,17 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
             cols = [en_model.heads.index(h) if h in en_model.heads else -1 for h in heads]
             en_logits = np.column_stack([zen[:, c] if c >= 0 else np.zeros(len(rows_en)) for c in cols])
             blend_en = np.column_stack([blend[:, 0], blend[:, 1], np.zeros(len(heads)), blend[:, 2]])
-            S_en = S[rows_en]
-            for j, h in enumerate(heads):
-                md = Y[S_en, j] >= 0
-                y = Y[S_en[md], j]
-                if cols[j] >= 0 and y.sum() >= 5 and (1 - y).sum() >= 5:
-                    Z = np.column_stack([fl_S[rows_en][md, j], enc_S[rows_en][md, j], en_logits[md, j]])
-                    bl = LogisticRegression(C=1.0, random_state=recipe.seed).fit(Z, y)
-                    blend_en[j] = [*bl.coef_[0], bl.intercept_[0]]
-            z_en = (blend_en[:, 0] * fl_S[rows_en] + blend_en[:, 1] * enc_S[rows_en]
-                    + blend_en[:, 2] * en_logits + blend_en[:, 3])
-            final_en_curves = {}
-            for j, h in enumerate(heads):
-                md = Y[S_en, j] >= 0
-                final_en_curves[h] = calibrate.fit_curve(sigmoid(z_en[md, j]), Y[S_en[md], j])
-                final_S[rows_en, j] = final_en_curves[h](sigmoid(z_en[:, j]))
+            has_en = [c >= 0 for c in cols]
+            Y_en = Y[S[rows_en]]
+            blend_en, final_en_curves, final_S[rows_en] = stacked_blend(
+                [fl_S[rows_en], enc_S[rows_en], en_logits], Y_en, heads, blend_en, has_en, recipe.seed)
             manifest["calibration"]["final_en"] = {h: c.to_json() for h, c in final_en_curves.items()}
             # The English tier: the fast tier and the English encoder without e5, blended and
             # calibrated on the same rows; English texts it is sure of skip e5 (10× slower).
             blend_mid = np.tile(np.array([1.0, 0.0, 0.0], dtype=np.float32), (len(heads), 1))
-            for j, h in enumerate(heads):
-                md = Y[S_en, j] >= 0
-                y = Y[S_en[md], j]
-                if cols[j] >= 0 and y.sum() >= 5 and (1 - y).sum() >= 5:
-                    Z = np.column_stack([fl_S[rows_en][md, j], en_logits[md, j]])
-                    bl = LogisticRegression(C=1.0, random_state=recipe.seed).fit(Z, y)
-                    blend_mid[j] = [*bl.coef_[0], bl.intercept_[0]]
-            z_mid = blend_mid[:, 0] * fl_S[rows_en] + blend_mid[:, 1] * en_logits + blend_mid[:, 2]
-            mid_curves = {}
             p_mid_S = np.full((len(S), len(heads)), np.nan)
-            for j, h in enumerate(heads):
-                md = Y[S_en, j] >= 0
-                mid_curves[h] = calibrate.fit_curve(sigmoid(z_mid[md, j]), Y[S_en[md], j])
-                p_mid_S[rows_en, j] = mid_curves[h](sigmoid(z_mid[:, j]))
+            blend_mid, mid_curves, p_mid_S[rows_en] = stacked_blend(
+                [fl_S[rows_en], en_logits], Y_en, heads, blend_mid, has_en, recipe.seed)
             manifest["calibration"]["mid_en"] = {h: c.to_json() for h, c in mid_curves.items()}
             manifest["english"] = json.loads((Path(english_dir) / "english.json").read_text())
         for j, h in enumerate(heads):
