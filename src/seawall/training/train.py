@@ -525,17 +525,8 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
             enc_S[:, j] = E_S @ enc_W[j] + enc_b[j]
             if held_logits is not None:
                 enc_S[m, j] = held_logits
-            md = Y[S, j] >= 0
-            y = Y[S[md], j]
-            if y.sum() >= 5 and (1 - y).sum() >= 5:
-                Z = np.column_stack([fl_S[md, j], enc_S[md, j]])
-                bl = LogisticRegression(C=1.0, random_state=recipe.seed).fit(Z, y)
-                blend[j] = [bl.coef_[0][0], bl.coef_[0][1], bl.intercept_[0]]
-        z = blend[:, 0] * fl_S + blend[:, 1] * enc_S + blend[:, 2]
-        for j, h in enumerate(heads):
-            md = Y[S, j] >= 0
-            final_curves[h] = calibrate.fit_curve(sigmoid(z[md, j]), Y[S[md], j])
-        final_S = np.column_stack([final_curves[h](sigmoid(z[:, j])) for j, h in enumerate(heads)])
+        has_enc = [h in enc_C for h in heads]
+        blend, final_curves, final_S = stacked_blend([fl_S, enc_S], Y[S], heads, blend, has_enc, recipe.seed)
         if english_dir is not None:
             # English texts: a second blend that adds the fine-tuned English encoder. It is
             # fitted on English rows the encoder never trained on: dev rows, and training
