@@ -468,7 +468,6 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
     }
 
     enc_W = enc_b = blend = blend_en = blend_mid = p_mid_S = None
-    final_curves: dict = {}
     thresholds: dict = {}
     if recipe.encoder:
         # 3. Encoder heads on a sample, then a per-head blend of both tiers' out-of-sample
