@@ -35,10 +35,29 @@ def write(examples: Sequence[Example], path: Path, langs: tuple[str, ...] = ("en
     return heads
 
 
-if __name__ == "__main__":  # python -m seawall.training.finetune_data OUT
-    import sys
+def main(argv: Sequence[str] | None = None) -> None:
+    """python -m seawall.training.finetune_data OUT [--dataset NAME | --data FILE] [--lang L]
+
+    With no --dataset/--data: the default model's data (every default-licensed set and
+    the seed corpus). With them: your data, as `seawall train` reads it, for fine-tuning
+    an English (or --lang) encoder on your own labels."""
+    import argparse
 
     from seawall.training.corpus import gather
 
-    heads = write(gather(None, seed=True, default_only=True), Path(sys.argv[1]))
-    print(heads)
+    ap = argparse.ArgumentParser(prog="python -m seawall.training.finetune_data")
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--dataset", action="append", default=None, metavar="NAME")
+    ap.add_argument("--data", action="append", default=[], type=Path, metavar="FILE")
+    ap.add_argument("--lang", action="append", default=None, metavar="CODE",
+                    help="languages to keep (default: en)")
+    ap.add_argument("--no-seed", action="store_true", help="leave out the project's seed corpus")
+    args = ap.parse_args(argv)
+    default = not (args.dataset or args.data)
+    examples = gather(None if default else (args.dataset or []), args.data,
+                      seed=not args.no_seed and (default or bool(args.dataset)), default_only=default)
+    print(write(examples, args.out, langs=tuple(args.lang or ("en",))))
+
+
+if __name__ == "__main__":
+    main()
