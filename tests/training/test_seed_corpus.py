@@ -12,6 +12,8 @@ from seawall.training.datasets.split import text_key
 from seawall.training.train import SEED_RULES_OUT
 
 FILES = sorted(SEED_DIR.glob("*.jsonl"))
+# Written and reviewed, but not (yet) in the default recipe: candidates/README.md says why.
+CANDIDATES = sorted((SEED_DIR / "candidates").glob("*.jsonl"))
 KEYS = {"text", "labels", "lang", "kind", "note", "source", "reviewed"}
 
 
@@ -26,7 +28,7 @@ def test_the_corpus_ships_with_the_package_and_loads():
     assert {e.dataset for e in examples} == {f"seed-{p.stem}" for p in FILES}
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", FILES + CANDIDATES, ids=lambda p: p.stem)
 def test_every_row_is_written_for_the_project_reviewed_and_labelled(path):
     bad = []
     for n, row in rows(path):
@@ -47,7 +49,7 @@ def test_every_row_is_written_for_the_project_reviewed_and_labelled(path):
     assert not bad, "\n".join(bad[:20])
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", FILES + CANDIDATES, ids=lambda p: p.stem)
 def test_every_file_has_positives_and_negatives_in_several_languages(path):
     data = [row for _, row in rows(path)]
     assert any(any(r["labels"].values()) for r in data)
@@ -57,7 +59,7 @@ def test_every_file_has_positives_and_negatives_in_several_languages(path):
 
 def test_no_text_appears_twice_across_the_corpus():
     where = defaultdict(list)
-    for path in FILES:
+    for path in FILES + CANDIDATES:
         for n, row in rows(path):
             where[text_key(row["text"])].append(f"{path.name}:{n}")
     repeats = [v for v in where.values() if len(v) > 1]
