@@ -39,7 +39,7 @@ def test_a_users_file_becomes_the_fine_tuning_file_in_its_language(tmp_path):
     assert {r["s"] for r in rows} <= {"train", "dev", "test"}
 
 
-def test_a_head_without_enough_of_both_classes_in_that_language_is_left_out(tmp_path):
+def test_a_language_without_both_classes_of_any_head_is_a_clear_error(tmp_path):
     # Spanish has only positives: nothing to learn a boundary from.
     with pytest.raises(InvalidInput):
         finetune_data.main([str(tmp_path / "ft.jsonl.gz"), "--data", str(user_file(tmp_path)), "--lang", "es"])
