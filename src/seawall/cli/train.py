@@ -44,15 +44,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from seawall.errors import InvalidInput
     from seawall.training.card import write_card
-    from seawall.training.corpus import gather
+    from seawall.training.corpus import training_examples
     from seawall.training.train import Recipe, train
 
     if not (args.default or args.dataset or args.data):
         raise InvalidInput("say what to train on: --default, --dataset NAME or --data FILE")
     settings = get_settings()
-    examples = gather(None if args.default and not args.dataset else (args.dataset or []),
-                      args.data, seed=not args.no_seed and (args.default or bool(args.dataset)),
-                      default_only=args.default, data_dir=args.data_dir)
+    examples = training_examples(args.default, args.dataset, args.data, no_seed=args.no_seed,
+                                 data_dir=args.data_dir)
     if args.lang:
         examples = [e for e in examples if e.lang in set(args.lang)]
         if not examples:

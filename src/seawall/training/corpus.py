@@ -128,6 +128,15 @@ def gather(datasets: Sequence[str] | None = None, files: Sequence[Path] = (), *,
     return dedupe(out)
 
 
+def training_examples(default: bool, datasets: Sequence[str] | None = None, files: Sequence[Path] = (), *,
+                      no_seed: bool = False, data_dir: Path | None = None) -> list[Example]:
+    """What `seawall train` and the fine-tuning file learn from: with `default`, every
+    default-licensed set (plus any named ones); else the named sets and files. The seed
+    corpus joins built-in sets, never a user's files alone."""
+    return gather(None if default and not datasets else list(datasets or []), files,
+                  seed=not no_seed and (default or bool(datasets)), default_only=default, data_dir=data_dir)
+
+
 def dedupe(examples: list[Example]) -> list[Example]:
     """One training example per (dataset, text): conflicting duplicate labels are
     dropped, and a text in any test split is removed from every train/dev split (no

@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     an English (or --lang) encoder on your own labels."""
     import argparse
 
-    from seawall.training.corpus import gather
+    from seawall.training.corpus import training_examples
 
     ap = argparse.ArgumentParser(prog="python -m seawall.training.finetune_data")
     ap.add_argument("out", type=Path)
@@ -53,9 +53,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     help="languages to keep (default: en)")
     ap.add_argument("--no-seed", action="store_true", help="leave out the project's seed corpus")
     args = ap.parse_args(argv)
-    default = not (args.dataset or args.data)
-    examples = gather(None if default else (args.dataset or []), args.data,
-                      seed=not args.no_seed and (default or bool(args.dataset)), default_only=default)
+    examples = training_examples(not (args.dataset or args.data), args.dataset, args.data, no_seed=args.no_seed)
     print(write(examples, args.out, langs=tuple(args.lang or ("en",))))
 
 
