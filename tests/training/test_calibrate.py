@@ -141,3 +141,25 @@ def test_a_fixed_band_is_kept_and_its_changes_are_not_budgeted():
     # Head 1 settles only texts below 0.02; head 0 still keeps its own budget.
     settled, changed = _cascade_costs(p_fast, p_full, t, lo, hi)
     assert settled.any() and changed[0] <= 10 and (p_fast[settled, 1] <= 0.02).all()
+
+
+def test_a_weight_of_two_counts_like_a_row_written_twice():
+    # Cross-fitted rows carry weights (seawall.training.train.held_out_weights): a weight
+    # must mean exactly what repeating the row would.
+    rng = np.random.default_rng(7)
+    p = rng.uniform(size=300)
+    y = (rng.uniform(size=300) < p).astype(int)
+    twice = rng.uniform(size=300) < 0.3
+    w = np.where(twice, 2.0, 1.0)
+    rep_p, rep_y = np.r_[p, p[twice]], np.r_[y, y[twice]]
+    for metric in ("f1", "macro-f1"):
+        assert calibrate.best_f1_threshold(p, y, metric=metric, weights=w) == \
+            calibrate.best_f1_threshold(rep_p, rep_y, metric=metric)
+
+
+def test_weights_change_the_chosen_threshold():
+    # Down-weighting a cluster of positives that sits low moves the F1 cut above it.
+    p = np.r_[np.full(10, 0.2), np.full(10, 0.6), np.full(30, 0.1), np.full(5, 0.4)]
+    y = np.r_[np.ones(10), np.ones(10), np.zeros(30), np.zeros(5)].astype(int)
+    assert calibrate.best_f1_threshold(p, y) < 0.2
+    assert calibrate.best_f1_threshold(p, y, weights=np.r_[np.full(10, 0.05), np.ones(45)]) > 0.4

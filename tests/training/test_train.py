@@ -312,3 +312,57 @@ def test_a_model_without_english_rows_has_no_english_tier(tmp_path):
     # Its blend and bands would have been fitted on no rows at all.
     assert not model.has_english_tier and "mid_bands" not in model.manifest
     assert model.manifest["cascade"]["chosen"]["english_share"] == 0.0
+
+
+def test_cross_fitted_seed_rows_join_the_threshold_choice_with_their_sets_dev_weight(tmp_path):
+    from seawall.training.train import cross_fit_rows, held_out_weights
+
+    ex = _user_examples(300, seed=3)
+    ex += [Example(f"seed text {i} {'moron' if i % 2 else 'garden'}", {"offensive": i % 2}, "seed-demo",
+                   "dev" if i % 5 == 0 else "train", "en") for i in range(200)]
+    split = np.array([e.split for e in ex])
+    tr, dv = np.flatnonzero(split == "train"), np.flatnonzero(split == "dev")
+    on = Recipe(bits=12, encoder=False, cross_fit=("seed-",))
+    xf = cross_fit_rows(ex, tr, on)
+    assert {ex[i].dataset for i in xf} == {"seed-demo"} and len(xf) == 160
+    rows = np.r_[dv, xf]
+    w = held_out_weights(ex, rows, xf)
+    seed = np.array([ex[i].dataset == "seed-demo" for i in rows])
+    assert w[seed].sum() == pytest.approx(40)  # the set weighs what its 40 dev rows did
+    assert (w[~seed] == 1).all()
+    assert (held_out_weights(ex, dv, xf) == 1).all(), "without its cross-fitted rows a set keeps weight 1"
+    # Off in the shipped recipe; a user's recipe cross-fits every row already.
+    assert len(cross_fit_rows(ex, tr, Recipe())) == 0
+    assert len(cross_fit_rows(ex, tr, Recipe(folds=5, cross_fit=("seed-",)))) == 0
+
+    model = train(ex, tmp_path / "m", recipe=on)
+    assert model.manifest["cross_fitted"] == {"rows": 160, "folds": 5, "use": "thresholds",
+                                              "datasets": ["seed-demo"]}
+    off = train(ex, tmp_path / "off", recipe=Recipe(bits=12, encoder=False))
+    assert "cross_fitted" not in off.manifest
+    # Only the threshold choice sees the cross-fitted rows: calibration is the dev split's.
+    assert off.manifest["calibration"] == model.manifest["calibration"]
+    assert off.thresholds["offensive"] != model.thresholds["offensive"]
+
+
+def test_cross_fitting_with_an_encoder_scores_seed_rows_with_heads_that_never_saw_them(tmp_path):
+    rng = np.random.default_rng(8)
+    ex = []
+    for i in range(900):
+        w = rng.choice(["idiot", "moron", "photo", "sunset"])
+        text = f"this {w} again {i}"
+        bad = int(w in ("idiot", "moron") or _hidden(text))
+        ds = "seed-demo" if i % 3 == 0 else "mine"
+        ex.append(Example(text, {"offensive": bad}, ds, "dev" if i % 5 == 0 else "train", "en"))
+    kw = dict(encoder=_WordEncoder(), cache_dir=tmp_path / "cache")
+    on = train(ex, tmp_path / "on", recipe=Recipe(bits=12, band_min_flags=20, cross_fit=("seed-",)), **kw)
+    off = train(ex, tmp_path / "off", recipe=Recipe(bits=12, band_min_flags=20), **kw)
+    assert on.manifest["cross_fitted"]["rows"] == sum(e.dataset == "seed-demo" and e.split == "train" for e in ex)
+    # The blend and calibration are the dev split's either way; the threshold sees more rows.
+    assert on.manifest["calibration"] == off.manifest["calibration"]
+    assert 0 < on.thresholds["offensive"] < 1
+    # The heads themselves are trained on every training row, as without cross-fitting:
+    # the out-of-fold fits only score the held-out copies.
+    for f in ("fast.npz", "encoder.npz"):
+        a, b = np.load(tmp_path / "on" / f), np.load(tmp_path / "off" / f)
+        np.testing.assert_array_equal(a["W"], b["W"])

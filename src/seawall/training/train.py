@@ -117,6 +117,18 @@ class Recipe:
     # sets pick the thresholds (measured 2026-11-26 with folds=5: OLID macro-F1 0.762 →
     # 0.756, Davidson hate F1 0.467 → 0.403).
     folds: int = 0
+    # Without folds, the training rows of the sets named here (prefixes, e.g. "seed-") get
+    # out-of-fold scores all the same, and thresholds are chosen on them together with the
+    # dev rows, each weighted so that its set keeps the weight its dev rows had (they add
+    # evidence, not prevalence). Off in the shipped recipe; measured 2026-11-26 (bench/text/
+    # RESULTS.md, session 7) with ("seed-",): the rare categories' thresholds became 2-6x
+    # steadier on random halves of the held-out rows (scam's standard deviation 0.17 ->
+    # 0.06), but F1 on the pooled rows chose thresholds of 0.03-0.05 for self-harm
+    # instructions and intent, which flagged 0.9% and 1.8% of ordinary messages (from
+    # 0.1% and 0.3%). Fitting the blend, calibration and bands on those rows as well was
+    # worse (HASOC en 0.725 -> 0.715, Davidson 0.469 -> 0.441).
+    cross_fit: tuple[str, ...] = ()
+    cross_fit_folds: int = 5
     # Heads that never send a text to the encoder by themselves (see NO_BAND).
     no_band: tuple[str, ...] = NO_BAND
     # What each head's threshold maximizes on held-out data: "f1" (the positive class) or
@@ -141,6 +153,40 @@ def _folds(y: np.ndarray, recipe: Recipe):
     if recipe.folds < 2 or min(int(y.sum()), int(len(y) - y.sum())) < recipe.folds:
         return []
     return StratifiedKFold(recipe.folds, shuffle=True, random_state=recipe.seed).split(np.zeros(len(y)), y)
+
+
+def cross_fit_rows(examples: Sequence[Example], tr: np.ndarray, recipe: Recipe) -> np.ndarray:
+    """Training rows that also get out-of-fold scores for the threshold choice (see
+    Recipe.cross_fit); none when every row is cross-fitted already (folds)."""
+    if recipe.folds or recipe.cross_fit_folds < 2 or not recipe.cross_fit:
+        return np.zeros(0, dtype=np.int64)
+    xf = np.array([i for i in tr if examples[i].dataset.startswith(recipe.cross_fit)], dtype=np.int64)
+    return xf if len(xf) >= 10 * recipe.cross_fit_folds else np.zeros(0, dtype=np.int64)
+
+
+def held_out_weights(examples: Sequence[Example], rows: np.ndarray, xf: np.ndarray) -> np.ndarray:
+    """Weights for the held-out `rows` (aligned with them): 1, except that a cross-fitted
+    set's rows share the weight its dev rows among `rows` alone would have, so its
+    prevalence where thresholds are chosen is what the dev split says."""
+    w = np.ones(len(rows))
+    is_xf = np.isin(rows, xf)
+    names = np.array([examples[i].dataset for i in rows])
+    for ds in np.unique(names[is_xf]):
+        m = names == ds
+        w[m] = max(int((m & ~is_xf).sum()), 1) / int(m.sum())
+    return w
+
+
+def choose_thresholds(p: np.ndarray, rows: np.ndarray, Y: np.ndarray, heads: Sequence[str],
+                      examples: Sequence[Example], xf: np.ndarray, metric: str) -> dict[str, float]:
+    """Each head's threshold on the held-out `rows` labelled for it (scores `p`, aligned),
+    cross-fitted rows weighted (held_out_weights)."""
+    w = held_out_weights(examples, rows, xf)
+    out = {}
+    for j, h in enumerate(heads):
+        md = Y[rows, j] >= 0
+        out[h] = calibrate.best_f1_threshold(p[md, j], Y[rows[md], j], metric=metric, weights=w[md])
+    return out
 
 
 def normalized(texts: Sequence[str]) -> list[str]:
@@ -388,6 +434,10 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
               if min((Y[tr, j] == 1).sum(), (Y[tr, j] == 0).sum()) >= recipe.min_class]
     heads, Y = [heads[j] for j in usable], Y[:, usable]
     note(f"training {len(heads)} heads on {len(tr)} train / {len(dv)} dev examples")
+    xf = cross_fit_rows(examples, tr, recipe)
+    # Fold k of the cross-fitted rows, as positions in xf.
+    fold_of = np.random.default_rng(recipe.seed).permutation(len(xf)) % max(recipe.cross_fit_folds, 1)
+    xf_folds = [np.flatnonzero(fold_of == k) for k in range(recipe.cross_fit_folds)] if len(xf) else []
 
     # 1. The fast tier: one logistic regression per head over hashed n-grams, each on
     #    the examples whose data actually judged that head. With folds, each training
@@ -409,7 +459,7 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
     b = np.zeros(len(heads), dtype=np.float32)
     oof = np.full((len(examples), len(heads)), np.nan, dtype=np.float32)
     built: dict[str, list[str]] = {"fast": [], "encoder": []}
-    with Progress("fast tier heads", len(heads) * (1 + recipe.folds * len(variants))) as prog:
+    with Progress("fast tier heads", len(heads) * (1 + recipe.folds * len(variants) + len(xf_folds))) as prog:
         for j, h in enumerate(heads):
             rows = tr[Y[tr, j] >= 0]
             y_rows = Y[rows, j]
@@ -437,9 +487,15 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
                 built["fast"].append(h)
             if held_z is not None:
                 oof[rows, j] = held_z
+            for k in xf_folds:  # every cross-fitted row, labelled for this head or not
+                held = xf[k]
+                oof[held, j] = fit(variants[choice], np.setdiff1d(rows, held)).decision_function(
+                    variants[choice][held])
+                prog.update()
             prog.update()
     # Out-of-sample fast logits for every example: out-of-fold where the example trained
-    # the head, the full model's otherwise (dev rows, rows the head never saw).
+    # the head (or was cross-fitted), the full model's otherwise (dev rows, rows the head
+    # never saw).
     fast_held = np.asarray(X @ W.T) + b
     fast_held[~np.isnan(oof)] = oof[~np.isnan(oof)]
     del oof, variants
@@ -466,6 +522,9 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
         "calibration": {"fast": {h: c.to_json() for h, c in fast_curves.items()}},
         "bands": bands,
     }
+    if len(xf):
+        manifest["cross_fitted"] = {"rows": int(len(xf)), "folds": recipe.cross_fit_folds, "use": "thresholds",
+                                    "datasets": sorted({examples[i].dataset for i in xf})}
 
     enc_W = enc_b = blend = blend_en = blend_mid = p_mid_S = None
     thresholds: dict = {}
@@ -476,6 +535,8 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
         encoder = encoder or default_encoder()
         cache = EmbeddingCache(cache_dir or Path(".seawall/cache/emb"), encoder.name, encoder.dim)
         etr = sample_per_dataset(tr, examples, recipe.enc_train_per_dataset, rng)
+        etr = np.union1d(etr, xf)  # cross-fitted rows need their embeddings (and are few)
+        xf_pos = np.searchsorted(etr, xf)
         edv = sample_per_dataset(dv, examples, recipe.enc_dev_per_dataset, rng)
         need = np.concatenate([etr, edv])
         with Progress("encoding", len(need)) as prog:
@@ -493,6 +554,7 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
         E_S = E if recipe.folds else E[ntr:]
         fl_S = fast_held[S]
         enc_S = np.zeros((len(S), len(heads)), dtype=np.float32)
+        enc_xf = np.zeros((len(xf), len(heads)), dtype=np.float32)
         enc_C: dict[str, float] = {}
         for j, h in enumerate(heads):
             m = np.flatnonzero(Y[etr, j] >= 0)
@@ -524,6 +586,11 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
             enc_S[:, j] = E_S @ enc_W[j] + enc_b[j]
             if held_logits is not None:
                 enc_S[m, j] = held_logits
+            enc_xf[:, j] = E[xf_pos] @ enc_W[j] + enc_b[j]
+            for k in xf_folds:  # cross-fitted rows: from heads that never saw them
+                keep = np.setdiff1d(m, xf_pos[k])
+                if len(np.unique(Y[etr[keep], j])) == 2:
+                    enc_xf[k, j] = fit_enc(keep, C, E_variants[v]).decision_function(E_variants[v][xf_pos[k]])
         has_enc = [h in enc_C for h in heads]
         blend, final_curves, final_S = stacked_blend([fl_S, enc_S], Y[S], heads, blend, has_enc, recipe.seed)
         if english_dir is not None:
@@ -555,10 +622,14 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
                 [fl_S[rows_en], en_logits], Y_en, heads, blend_mid, has_en, recipe.seed)
             manifest["calibration"]["mid_en"] = {h: c.to_json() for h, c in mid_curves.items()}
             manifest["english"] = json.loads((Path(english_dir) / "english.json").read_text())
-        for j, h in enumerate(heads):
-            md = Y[S, j] >= 0
-            thresholds[h] = calibrate.best_f1_threshold(final_S[md, j], Y[S[md], j],
-                                                         metric=recipe.threshold_metric)
+        # The cross-fitted rows, scored by the blend and calibration fitted above (the
+        # multilingual blend: the English encoder learned from those sets), join the
+        # stacking rows for the threshold choice only.
+        z_xf = blend[:, 0] * fast_held[xf] + blend[:, 1] * enc_xf + blend[:, -1]
+        final_xf = np.column_stack([final_curves[h](sigmoid(z_xf[:, j])) for j, h in enumerate(heads)]) \
+            if len(xf) else np.zeros((0, len(heads)))
+        thresholds = choose_thresholds(np.concatenate([final_S, final_xf]), np.concatenate([S, xf]), Y, heads,
+                                       examples, xf, recipe.threshold_metric)
         # With an encoder, bands are fitted against the full model on every stacking row
         # (labelled for the head or not): what the cascade gives up by settling. Their
         # effect is measured on rows they were not fitted on (two halves, each fitted on
@@ -614,10 +685,9 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
                                "train_examples": int(len(etr)), "dev_examples": int(len(edv))}
         manifest["calibration"]["final"] = {h: c.to_json() for h, c in final_curves.items()}
     else:
-        for j, h in enumerate(heads):
-            m = cal[Y[cal, j] >= 0]
-            p = fast_curves[h](sigmoid(fast_held[m, j]))
-            thresholds[h] = calibrate.best_f1_threshold(p, Y[m, j], metric=recipe.threshold_metric)
+        rows = np.concatenate([cal, xf])
+        p = np.column_stack([fast_curves[h](sigmoid(fast_held[rows, j])) for j, h in enumerate(heads)])
+        thresholds = choose_thresholds(p, rows, Y, heads, examples, xf, recipe.threshold_metric)
     manifest["thresholds"] = thresholds
     manifest["trained"] = {"seconds": round(time.time() - started, 1), "python": platform.python_version(),
                            "machine": platform.machine(), "date": time.strftime("%Y-%m-%d")}
