@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from seawall.training import calibrate
 
@@ -163,3 +164,30 @@ def test_weights_change_the_chosen_threshold():
     y = np.r_[np.ones(10), np.ones(10), np.zeros(30), np.zeros(5)].astype(int)
     assert calibrate.best_f1_threshold(p, y) < 0.2
     assert calibrate.best_f1_threshold(p, y, weights=np.r_[np.full(10, 0.05), np.ones(45)]) > 0.4
+
+
+def test_wilson_lower_bound_is_below_the_observed_share_and_tightens_with_more_flags():
+    assert 0.44 < calibrate.wilson_lower(8, 10) < 0.5  # 8 of 10: at least ~0.49
+    assert calibrate.wilson_lower(80, 100) > calibrate.wilson_lower(8, 10)
+    assert calibrate.wilson_lower(0, 10) == 0.0
+
+
+def test_precision_threshold_takes_the_most_recall_whose_precision_is_trusted():
+    rng = np.random.default_rng(11)
+    y = (rng.uniform(size=3000) < 0.2).astype(int)
+    p = np.clip(0.5 * y + rng.normal(0.25, 0.15, size=3000), 0, 1)
+    point = calibrate.precision_threshold(p, y, 0.9)
+    flagged = p >= point["threshold"]
+    precision = y[flagged].mean()
+    assert precision == pytest.approx(point["precision"]) and point["precision_lower"] >= 0.9
+    assert point["recall"] == pytest.approx(y[flagged].sum() / y.sum())
+    # Brute force: no lower threshold is trusted at 0.9.
+    for t in np.unique(p[p < point["threshold"]])[-200:]:
+        f = p >= t
+        assert calibrate.wilson_lower(y[f].sum(), f.sum()) < 0.9
+    # Reviewer capacity caps the flags; an unreachable target is None, not a guess.
+    capped = calibrate.precision_threshold(p, y, 0.9, max_flag_rate=0.05)
+    assert capped["flag_rate"] <= 0.05 and capped["threshold"] >= point["threshold"]
+    assert calibrate.precision_threshold(p, np.zeros_like(y), 0.5) is None
+    with pytest.raises(ValueError):
+        calibrate.precision_threshold(p, y, 1.0)

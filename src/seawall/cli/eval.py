@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from seawall.errors import InvalidInput
 from seawall.settings import get_settings
 
 
@@ -19,6 +20,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--all-splits", action="store_true", help="evaluate on every split of --data files")
     p.add_argument("--tier", choices=("cascade", "fast", "encoder"), default="cascade")
     p.add_argument("--lodo", action="store_true", help="add the leave-one-dataset-out table (slow)")
+    p.add_argument("--target-precision", type=float, metavar="P",
+                   help="also choose, per category, the threshold with the most recall whose precision "
+                        "on this data is at least P (95%% confidence); writes OUT/thresholds.json for "
+                        "policy(thresholds=...)")
+    p.add_argument("--max-flag-rate", type=float, metavar="R",
+                   help="with --target-precision: flag at most this share of the texts (reviewer capacity)")
+    p.add_argument("--min-positives", type=int, default=20,
+                   help="with --target-precision: categories with fewer labelled positives are left unmet")
     p.add_argument("--out", type=Path, default=Path("reports/eval"), help="report folder")
     p.add_argument("--list", action="store_true", help="list the built-in datasets and exit")
     p.add_argument("--data-dir", type=Path)
@@ -41,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
             warn = f"  UNRELIABLE, read only when named: {loader.unreliable}" if loader.unreliable else ""
             print(f"{name:24} default_model={'yes' if loader.default_model else 'no'}{warn}")
         return 0
+    if args.target_precision is not None and not 0 < args.target_precision < 1:
+        raise InvalidInput("--target-precision must lie strictly between 0 and 1")
+    if args.max_flag_rate is not None and (args.target_precision is None or not 0 < args.max_flag_rate <= 1):
+        raise InvalidInput("--max-flag-rate needs --target-precision and must lie in (0, 1]")
     settings = get_settings()
     model = TextModel.load(args.model or model_dir())
     encoder = CachedEncoder(default_encoder(), settings.home / "cache" / "emb") if model.has_encoder else None
@@ -67,4 +80,16 @@ def run(args: argparse.Namespace) -> int:
                         by_lang=evaluate.slices(scores, "lang"), benchmarks=bench, lodo=lodo, extra=extra)
     print(json.dumps({"benchmarks": bench, **extra}, indent=1))
     print(f"report: {path}")
+    if args.target_precision is not None:
+        points = {"model": model.version, "examples": len(examples),
+                  **evaluate.operating_points(scores, args.target_precision, args.max_flag_rate, args.min_positives)}
+        out = Path(args.out) / "thresholds.json"
+        out.write_text(json.dumps(points, indent=1), encoding="utf-8")
+        for name, d in points["detail"].items():
+            print(f"{name:24} threshold {d['threshold']:.4f} (model {d['model_threshold']:.4f})  precision "
+                  f"{d['precision']:.3f} (at least {d['precision_lower']:.3f})  recall {d['recall']:.3f}  "
+                  f"flags {d['flag_rate']:.2%}")
+        for name, why in points["unmet"].items():
+            print(f"{name:24} unmet: {why}")
+        print(f"thresholds: {out}")
     return 0

@@ -235,3 +235,39 @@ def joint_bands(p_fast: np.ndarray, p_full: np.ndarray, thresholds: np.ndarray, 
     for j, (lo_j, hi_j) in fixed.items():
         lo[j], hi[j] = lo_j, hi_j
     return np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+
+
+def wilson_lower(successes: np.ndarray, n: np.ndarray, z: float = 1.96) -> np.ndarray:
+    """Lower end of the Wilson score interval for a proportion (95% by default): what a
+    precision measured on n flags can be trusted to be at least."""
+    n = np.maximum(np.asarray(n, dtype=np.float64), 1e-12)
+    p = np.asarray(successes, dtype=np.float64) / n
+    z2 = z * z
+    centre = p + z2 / (2 * n)
+    spread = z * np.sqrt(np.maximum(p * (1 - p) / n + z2 / (4 * n * n), 0.0))
+    return np.clip((centre - spread) / (1 + z2 / n), 0.0, 1.0)
+
+
+def precision_threshold(p: np.ndarray, y: np.ndarray, target: float, max_flag_rate: float | None = None,
+                        z: float = 1.96) -> dict | None:
+    """The lowest threshold (the most recall) at which the flagged texts' precision is at
+    least `target` with confidence (the Wilson lower bound, so a handful of lucky flags
+    cannot qualify), and at most `max_flag_rate` of the texts are flagged (what reviewers
+    can take). None when no threshold meets both on this data."""
+    if not 0 < target < 1:
+        raise ValueError("target precision must lie strictly between 0 and 1")
+    p, y = np.asarray(p, dtype=np.float64), np.asarray(y)
+    order = np.argsort(-p)
+    ps, ys = p[order], y[order]
+    tp = np.cumsum(ys)
+    k = np.arange(1, len(ps) + 1)
+    ok = (wilson_lower(tp, k, z) >= target) & np.r_[ps[1:] != ps[:-1], True]  # cut between distinct scores
+    if max_flag_rate is not None:
+        ok &= k <= max_flag_rate * len(ps)
+    if not ok.any():
+        return None
+    i = int(np.flatnonzero(ok)[-1])
+    return {"threshold": float(ps[i]), "precision": float(tp[i] / k[i]),
+            "precision_lower": float(wilson_lower(tp[i], k[i], z)),
+            "recall": float(tp[i] / max(ys.sum(), 1)), "flag_rate": float(k[i] / len(ps)),
+            "flags": int(k[i]), "positives": int(ys.sum()), "n": int(len(ps))}

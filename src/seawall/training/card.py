@@ -55,7 +55,9 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
     budget = m["recipe"].get("flag_change", 0.05)
     lines += ["- Calibration: isotonic regression per head (Platt scaling where a class has under "
               f"200 examples) on {rows}; "
-              f"thresholds maximize {m['recipe'].get('threshold_metric', 'f1').upper()} on the same rows.",
+              f"thresholds maximize {m['recipe'].get('threshold_metric', 'f1').upper()} on the same rows"
+              + (f" and on {m['cross_fitted']['rows']} out-of-fold rows of {', '.join(m['cross_fitted']['datasets'])} "
+                 "(each weighted so that its set keeps its dev rows' weight)." if m.get("cross_fitted") else "."),
               "- Cascade: a text is settled in the fast tier when every head lies outside its "
               "uncertain band. The bands are fitted jointly on held-out rows against the full "
               "model, settling as many texts as they can while settling changes (loses or adds) "

@@ -162,6 +162,32 @@ def _metric(p: np.ndarray, y: np.ndarray, threshold: float, metric: str) -> floa
     return None if v is None else float(v)
 
 
+def operating_points(s: Scores, target_precision: float, max_flag_rate: float | None = None,
+                     min_positives: int = 20) -> dict:
+    """Per category, the threshold an operator can set on their own labelled traffic
+    (`policy(thresholds=...)`): the most recall whose precision is at least the target
+    with 95% confidence, flagging at most `max_flag_rate` of the texts. Categories with
+    fewer than `min_positives` labelled positives, or where no threshold qualifies, are
+    listed as unmet, never guessed."""
+    chosen, detail, unmet = {}, {}, {}
+    for name in s.probs:
+        p, y = s.labelled(name)
+        if len(y) == 0:
+            continue
+        if y.sum() < min_positives:
+            unmet[name] = f"{int(y.sum())} labelled positives (need {min_positives})"
+            continue
+        point = calibrate.precision_threshold(p, y, target_precision, max_flag_rate)
+        if point is None:
+            unmet[name] = "no threshold reaches the target on this data"
+            continue
+        point["model_threshold"] = s.thresholds.get(name, 0.5)
+        chosen[name] = round(point["threshold"], 6)
+        detail[name] = {k: round(v, 6) if isinstance(v, float) else v for k, v in point.items()}
+    return {"target_precision": target_precision, "max_flag_rate": max_flag_rate,
+            "thresholds": chosen, "detail": detail, "unmet": unmet}
+
+
 def tier_share(s: Scores) -> dict[str, float]:
     c = defaultdict(int)
     for t in s.tiers:
