@@ -36,6 +36,9 @@ def test_eval_chooses_thresholds_for_a_target_precision(tmp_path, small_model_di
     assert d["precision_lower"] >= 0.9 and d["positives"] == 100
     assert points["thresholds"]["harassment"] == round(d["threshold"], 6)
     assert "self-harm" in points["unmet"] and "self-harm" not in points["thresholds"]
+    # Chosen again on half the rows and checked on the other half.
+    h = d["held_out"]
+    assert h["n"] == 150 and 0 < h["recall"] <= 1 and h["precision"] >= 0.8
     assert "harassment" in printed and "unmet" in printed
     # Reviewer capacity: at most 20% of the texts flagged (a third are positives).
     capped = tmp_path / "capped"

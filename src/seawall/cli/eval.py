@@ -86,9 +86,12 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out) / "thresholds.json"
         out.write_text(json.dumps(points, indent=1), encoding="utf-8")
         for name, d in points["detail"].items():
+            h = d.get("held_out")
+            check = (f"  chosen on half, other half: precision {h['precision'] or 0:.3f} recall {h['recall']:.3f}"
+                     if h else "  (no threshold qualifies on half the rows)")
             print(f"{name:24} threshold {d['threshold']:.4f} (model {d['model_threshold']:.4f})  precision "
                   f"{d['precision']:.3f} (at least {d['precision_lower']:.3f})  recall {d['recall']:.3f}  "
-                  f"flags {d['flag_rate']:.2%}")
+                  f"flags {d['flag_rate']:.2%}{check}")
         for name, why in points["unmet"].items():
             print(f"{name:24} unmet: {why}")
         print(f"thresholds: {out}")

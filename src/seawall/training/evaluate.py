@@ -182,10 +182,23 @@ def operating_points(s: Scores, target_precision: float, max_flag_rate: float | 
             unmet[name] = "no threshold reaches the target on this data"
             continue
         point["model_threshold"] = s.thresholds.get(name, 0.5)
+        # A threshold judged on the rows it was chosen on flatters itself: choose again on a
+        # random half and report what it does on the other half.
+        half = np.random.default_rng(0).permutation(len(y)) % 2 == 0
+        again = calibrate.precision_threshold(p[half], y[half], target_precision, max_flag_rate)
+        if again is not None:
+            f, yo = p[~half] >= again["threshold"], y[~half]
+            point["held_out"] = {"threshold": again["threshold"], "precision": float(yo[f].mean()) if f.any() else None,
+                                 "recall": float(yo[f].sum() / max(yo.sum(), 1)), "n": int(len(yo))}
         chosen[name] = round(point["threshold"], 6)
-        detail[name] = {k: round(v, 6) if isinstance(v, float) else v for k, v in point.items()}
+        detail[name] = _rounded(point)
     return {"target_precision": target_precision, "max_flag_rate": max_flag_rate,
             "thresholds": chosen, "detail": detail, "unmet": unmet}
+
+
+def _rounded(d: dict) -> dict:
+    return {k: _rounded(v) if isinstance(v, dict) else round(v, 6) if isinstance(v, float) else v
+            for k, v in d.items()}
 
 
 def tier_share(s: Scores) -> dict[str, float]:
