@@ -40,6 +40,9 @@ def test_eval_chooses_thresholds_for_a_target_precision(tmp_path, small_model_di
     h = d["held_out"]
     assert h["n"] == 150 and 0 < h["recall"] <= 1 and h["precision"] >= 0.8
     assert "harassment" in printed and "unmet" in printed
+    page = (out / "report.html").read_text()
+    assert "Operating points for a precision of 0.90" in page and "held_out_recall" in page
+    assert json.loads((out / "report.json").read_text())["operating_points"]["thresholds"] == points["thresholds"]
     # Reviewer capacity: at most 20% of the texts flagged (a third are positives).
     capped = tmp_path / "capped"
     assert main(["eval", "--model", str(small_model_dir), "--data", str(f), "--all-splits",

@@ -75,14 +75,17 @@ def run(args: argparse.Namespace) -> int:
         lodo = lodo_table(train_set, in_domain=scores)
     extra = {"model": model.version, "tier": args.tier, "tier_share": evaluate.tier_share(scores),
              "examples": len(examples)}
-    path = report.write(args.out, title=f"Seawall text model {model.version}", scores=scores,
-                        overall=overall, by_dataset=evaluate.slices(scores, "dataset"),
-                        by_lang=evaluate.slices(scores, "lang"), benchmarks=bench, lodo=lodo, extra=extra)
-    print(json.dumps({"benchmarks": bench, **extra}, indent=1))
-    print(f"report: {path}")
+    points = None
     if args.target_precision is not None:
         points = {"model": model.version, "examples": len(examples),
                   **evaluate.operating_points(scores, args.target_precision, args.max_flag_rate, args.min_positives)}
+    path = report.write(args.out, title=f"Seawall text model {model.version}", scores=scores,
+                        overall=overall, by_dataset=evaluate.slices(scores, "dataset"),
+                        by_lang=evaluate.slices(scores, "lang"), benchmarks=bench, lodo=lodo, extra=extra,
+                        operating=points)
+    print(json.dumps({"benchmarks": bench, **extra}, indent=1))
+    print(f"report: {path}")
+    if points is not None:
         out = Path(args.out) / "thresholds.json"
         out.write_text(json.dumps(points, indent=1), encoding="utf-8")
         for name, d in points["detail"].items():

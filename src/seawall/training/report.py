@@ -55,7 +55,7 @@ def pr_points(p: np.ndarray, y: np.ndarray, max_points: int = 80) -> list[tuple[
 
 def write(out_dir: Path, *, title: str, scores: Scores, overall: dict[str, Metrics],
           by_dataset: dict, by_lang: dict, benchmarks: list[dict], lodo: list[dict],
-          extra: dict | None = None) -> Path:
+          extra: dict | None = None, operating: dict | None = None) -> Path:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     cols = ["category", "n", "positives", "pr_auc", "roc_auc", "threshold", "precision", "recall",
@@ -67,6 +67,19 @@ def write(out_dir: Path, *, title: str, scores: Scores, overall: dict[str, Metri
     parts.append("<h2>Published benchmarks</h2>")
     parts.append(_table(benchmarks, ["benchmark", "ours", "published", "beats", "n", "source"]))
     parts.append("<h2>Per category</h2>" + _table(overall_rows, cols))
+    if operating is not None:
+        parts.append(f"<h2>Operating points for a precision of {operating['target_precision']:.2f}"
+                     + (f", at most {operating['max_flag_rate']:.1%} flagged" if operating["max_flag_rate"] else "")
+                     + "</h2><p>Chosen on these rows; the held-out columns choose again on a random half "
+                     "and measure on the other half.</p>")
+        rows = [{"category": c, **{k: v for k, v in d.items() if k != "held_out"},
+                 **{f"held_out_{k}": v for k, v in (d.get("held_out") or {}).items()}}
+                for c, d in operating["detail"].items()]
+        parts.append(_table(rows, ["category", "threshold", "model_threshold", "precision", "precision_lower",
+                                   "recall", "flag_rate", "positives", "held_out_precision", "held_out_recall"]))
+        if operating["unmet"]:
+            parts.append(_table([{"category": c, "why": w} for c, w in operating["unmet"].items()],
+                                ["category", "why"]))
     parts.append("<h2>Precision–recall and reliability</h2><div class='curves'>")
     for c in overall:
         p, y = scores.labelled(c)
@@ -95,6 +108,6 @@ def write(out_dir: Path, *, title: str, scores: Scores, overall: dict[str, Metri
     data = {"benchmarks": benchmarks, "overall": {c: m.row() for c, m in overall.items()},
             "by_dataset": {g: {c: m.row() for c, m in ms.items()} for g, ms in by_dataset.items()},
             "by_lang": {g: {c: m.row() for c, m in ms.items()} for g, ms in by_lang.items()},
-            "lodo": lodo, **(extra or {})}
+            "lodo": lodo, **(extra or {}), **({"operating_points": operating} if operating is not None else {})}
     (out_dir / "report.json").write_text(json.dumps(data, indent=1))
     return path
