@@ -207,15 +207,21 @@ class _WordEncoder:
         return out
 
 
-def test_training_with_an_encoder_fits_bands_that_keep_their_budget(tmp_path):
-    rng = np.random.default_rng(5)
+def _encoder_examples(n: int, seed: int, dataset=lambda i: "mine") -> list[Example]:
+    """Insults and clean words; half the positives carry only what _WordEncoder sees (the
+    hidden mark), so the fast tier must send them on."""
+    rng = np.random.default_rng(seed)
     ex = []
-    for i in range(1200):
+    for i in range(n):
         w = rng.choice(["idiot", "moron", "photo", "sunset"])
         text = f"this {w} again {i}"
-        # Half the positives carry only what the encoder sees: the fast tier must send them on.
         bad = int(w in ("idiot", "moron") or _hidden(text))
-        ex.append(Example(text, {"offensive": bad}, "mine", "dev" if i % 5 == 0 else "train", "en"))
+        ex.append(Example(text, {"offensive": bad}, dataset(i), "dev" if i % 5 == 0 else "train", "en"))
+    return ex
+
+
+def test_training_with_an_encoder_fits_bands_that_keep_their_budget(tmp_path):
+    ex = _encoder_examples(1200, seed=5)
     recipe = Recipe(bits=12, folds=5, no_band=(), flag_change=0.05, band_min_flags=20)
     model = train(ex, tmp_path / "m", recipe=recipe, encoder=_WordEncoder(), cache_dir=tmp_path / "cache")
     c = model.manifest["cascade"]
@@ -346,14 +352,7 @@ def test_cross_fitted_seed_rows_join_the_threshold_choice_with_their_sets_dev_we
 
 
 def test_cross_fitting_with_an_encoder_scores_seed_rows_with_heads_that_never_saw_them(tmp_path):
-    rng = np.random.default_rng(8)
-    ex = []
-    for i in range(900):
-        w = rng.choice(["idiot", "moron", "photo", "sunset"])
-        text = f"this {w} again {i}"
-        bad = int(w in ("idiot", "moron") or _hidden(text))
-        ds = "seed-demo" if i % 3 == 0 else "mine"
-        ex.append(Example(text, {"offensive": bad}, ds, "dev" if i % 5 == 0 else "train", "en"))
+    ex = _encoder_examples(900, seed=8, dataset=lambda i: "seed-demo" if i % 3 == 0 else "mine")
     kw = dict(encoder=_WordEncoder(), cache_dir=tmp_path / "cache")
     on = train(ex, tmp_path / "on", recipe=Recipe(bits=12, band_min_flags=20, cross_fit=("seed-",)), **kw)
     off = train(ex, tmp_path / "off", recipe=Recipe(bits=12, band_min_flags=20), **kw)
