@@ -68,6 +68,8 @@ def main() -> None:
     ap.add_argument("--max-len", type=int, default=128)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--limit", type=int, default=0, help="use only the first N examples (smoke tests)")
+    ap.add_argument("--eval", type=Path, default=None,
+                    help="another prepared file (e.g. a held-out dataset) whose texts get logits too")
     args = ap.parse_args()
 
     random.seed(args.seed)
@@ -94,8 +96,8 @@ def main() -> None:
         opt, lambda s: min(1.0, (s + 1) / max(warm, 1)) * max(0.0, (steps - s) / max(steps - warm, 1)))
     bce = nn.BCEWithLogitsLoss(reduction="none")
 
-    def encode(ids):
-        enc = tok([texts[i] for i in ids], padding=True, truncation=True, max_length=args.max_len,
+    def encode(ids, source=texts):
+        enc = tok([source[i] for i in ids], padding=True, truncation=True, max_length=args.max_len,
                   return_tensors="pt")
         return enc["input_ids"].to(device), enc["attention_mask"].to(device)
 
@@ -144,6 +146,16 @@ def main() -> None:
     np.savez(args.out / "heads.npz", W=model.heads.weight.detach().float().cpu().numpy(),
              b=model.heads.bias.detach().float().cpu().numpy())
     np.save(args.out / "logits.npy", out_logits.astype(np.float16))
+    if args.eval:
+        # Scores on texts the encoder never trained on (a zero-shot check), same heads.
+        _, eval_rows = read(args.eval)
+        eval_texts = [r["t"] for r in eval_rows]
+        eval_logits = np.zeros((len(eval_texts), len(heads)), dtype=np.float32)
+        with torch.no_grad():
+            for ids in batches(list(range(len(eval_texts))), 256, False, rng):
+                input_ids, attn = encode(ids, eval_texts)
+                eval_logits[ids] = model(input_ids, attn).float().cpu().numpy()
+        np.save(args.out / "eval_logits.npy", eval_logits.astype(np.float16))
     (args.out / "heads.json").write_text(json.dumps({"heads": heads, "max_len": args.max_len,
                                                      "epochs": args.epochs, "lr": args.lr,
                                                      "seed": args.seed,

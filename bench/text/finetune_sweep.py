@@ -1,0 +1,143 @@
+"""Fine-tune the English encoder under several settings at once (a GPU machine) and compare them.
+
+Each setting runs `seawall.training.finetune` as its own process (a small encoder leaves
+a large GPU mostly idle, so they share it). The settings are compared on rows none of
+them trained on: the OLID and Davidson dev rows of the fine-tuning file, and a held-out
+dataset (`--eval`, e.g. HASOC 2019 English, which the default model never trains on).
+Each figure takes its best threshold on the same rows, so it ranks the encoders; it is
+not a benchmark figure. The test rows are scored too, with the threshold chosen on dev.
+The best setting's encoder parts are copied to OUT/best.
+
+    python bench/text/finetune_sweep.py --data ft.jsonl.gz --eval hasoc.jsonl.gz --base BASE --out OUT
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+# name: extra arguments for seawall.training.finetune; "shipped" is the recipe the
+# shipped English encoder was trained with, "shipped-seed14" measures seed noise.
+SETTINGS = {
+    "shipped": [],
+    "shipped-seed14": ["--seed", "14"],
+    "lr3e-5": ["--lr", "3e-5"],
+    "lr1e-4": ["--lr", "1e-4"],
+    "epochs2": ["--epochs", "2"],
+    "epochs5": ["--epochs", "5"],
+    "lr4e-5-epochs6": ["--lr", "4e-5", "--epochs", "6"],
+    "batch32": ["--batch", "32"],
+}
+
+
+def read(path: Path) -> tuple[dict, list[dict]]:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        header = json.loads(f.readline())
+        return header, [json.loads(line) for line in f]
+
+
+def f1_curve(scores: np.ndarray, y: np.ndarray, macro: bool) -> tuple[np.ndarray, np.ndarray]:
+    """F1 (positive class, or the mean of both classes' F1) at every candidate threshold."""
+    cuts = np.unique(np.quantile(scores, np.linspace(0.01, 0.99, 197)))
+    out = []
+    for c in cuts:
+        p = scores >= c
+        out.append(_f1(p, y, macro))
+    return cuts, np.array(out)
+
+
+def _f1(p: np.ndarray, y: np.ndarray, macro: bool) -> float:
+    def f1(pred, true):
+        tp = (pred & true).sum()
+        return 2 * tp / max(pred.sum() + true.sum(), 1)
+    pos = f1(p, y == 1)
+    return (pos + f1(~p, y == 0)) / 2 if macro else pos
+
+
+def task(rows, logits, heads, dataset, head, macro):
+    """(dev figure at its best threshold, test figure at that threshold, n test)."""
+    j = heads.index(head)
+    def pick(split):
+        idx = [i for i, r in enumerate(rows) if (dataset is None or r["d"] == dataset)
+               and r["s"] in split and r["y"][j] >= 0]
+        return logits[idx, j].astype(np.float32), np.array([rows[i]["y"][j] for i in idx])
+    dev_s, dev_y = pick(("dev",) if dataset else ("train", "dev"))
+    test_s, test_y = pick(("test",))
+    cuts, f1s = f1_curve(dev_s, dev_y, macro)
+    best = int(np.argmax(f1s))
+    return float(f1s[best]), float(_f1(test_s >= cuts[best], test_y, macro)), len(test_y)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--eval", type=Path, required=True)
+    ap.add_argument("--base", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/sweep"))
+    ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument("--deadline", type=float, default=0,
+                    help="seconds after which settings still training are stopped and left out")
+    args = ap.parse_args()
+    names = args.only or list(SETTINGS)
+    start = time.time()
+    procs = {}
+    args.work.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        log = open(args.work / f"{name}.log", "w")
+        cmd = [sys.executable, "-m", "seawall.training.finetune", "--data", str(args.data),
+               "--base", str(args.base), "--out", str(args.work / name), "--eval", str(args.eval),
+               *SETTINGS[name]]
+        procs[name] = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    for name, p in procs.items():
+        try:
+            p.wait(timeout=max(args.deadline - (time.time() - start), 1) if args.deadline else None)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        print(f"{name}: exit {p.returncode} at {time.time() - start:.0f}s", flush=True)
+
+    header, rows = read(args.data)
+    eval_header, eval_rows = read(args.eval)
+    heads = header["heads"]
+    # The held-out file's labels, on the fine-tuned heads of the same name.
+    eval_y = {h: [r["y"][eval_header["heads"].index(h)] for r in eval_rows]
+              for h in eval_header["heads"] if h in heads}
+    results = {}
+    for name in names:
+        d = args.work / name
+        if not (d / "eval_logits.npy").exists():
+            continue
+        logits = np.load(d / "logits.npy")
+        ev = np.load(d / "eval_logits.npy")
+        # the held-out rows, relabelled onto the fine-tuned heads' columns
+        ev_rows = [{"d": "heldout", "s": r["s"],
+                    "y": [eval_y[h][i] if h in eval_y else -1 for h in heads]}
+                   for i, r in enumerate(eval_rows)]
+        res = {"olid": task(rows, logits, heads, "olid", "offensive", True),
+               "davidson": task(rows, logits, heads, "davidson", "hate", False),
+               "heldout": task(ev_rows, ev, heads, None, "offensive", True)}
+        res["dev_mean"] = float(np.mean([v[0] for v in res.values()]))
+        results[name] = res
+        print(name, json.dumps(res), flush=True)
+    best = max(results, key=lambda n: results[n]["dev_mean"])
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "sweep.json").write_text(json.dumps({"best": best, "results": results,
+                                                     "settings": SETTINGS}, indent=1))
+    for f in (args.work / best).iterdir():
+        if f.name.startswith("encoder.safetensors.part") or f.name.endswith(".json") or f.name == "heads.npz":
+            (args.out / "best").mkdir(exist_ok=True)
+            shutil.copy(f, args.out / "best" / f.name)
+    print("best:", best, f"{time.time() - start:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
