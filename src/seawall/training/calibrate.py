@@ -63,11 +63,15 @@ THRESHOLD_METRICS = ("f1", "macro-f1")
 
 
 def best_f1_threshold(p: np.ndarray, y: np.ndarray, beta: float = 1.0, metric: str = "f1",
-                      weights: np.ndarray | None = None) -> float:
+                      weights: np.ndarray | None = None, plateau: float = 0.0) -> float:
     """The score threshold that maximizes F-beta of the positive class on held-out data,
     or (metric "macro-f1") the mean of both classes' F1, the metric of shared tasks such
     as OffensEval and HASOC, which also rewards getting the clean class right. With
-    `weights`, counts become weighted sums (a weight of 2 counts as the row written twice)."""
+    `weights`, counts become weighted sums (a weight of 2 counts as the row written twice).
+
+    With `plateau` > 0: the middle one (by rank) of the cuts whose F is within `plateau`
+    of the best. An F1 curve is often flat near its top, and its argmax then wanders
+    between retrains on noise; the middle of the flat part does not."""
     if metric not in THRESHOLD_METRICS:
         raise ValueError(f"unknown threshold metric {metric!r}; valid: {', '.join(THRESHOLD_METRICS)}")
     if y.sum() == 0:
@@ -88,6 +92,9 @@ def best_f1_threshold(p: np.ndarray, y: np.ndarray, beta: float = 1.0, metric: s
     distinct = np.r_[ps[1:] != ps[:-1], True]
     f = np.where(distinct, f, -1)
     k = int(np.argmax(f))
+    if plateau > 0:
+        near = np.flatnonzero(f >= f[k] - plateau)
+        k = int(near[len(near) // 2])
     nxt = ps[k + 1] if k + 1 < len(ps) else 0.0
     return float(np.clip((ps[k] + nxt) / 2, 0.01, 0.99))
 
