@@ -10,6 +10,7 @@ import pytest
 
 from seawall.errors import InvalidInput
 from seawall.signals.text.model import TextModel
+from seawall.training import calibrate
 from seawall.training.corpus import dedupe, load_seed, load_user_file
 from seawall.training.datasets.base import Example
 from seawall.training.train import Recipe, label_matrix, train
@@ -337,14 +338,15 @@ def test_cross_fitted_seed_rows_join_the_threshold_choice_with_their_sets_dev_we
     assert w[seed].sum() == pytest.approx(40)  # the set weighs what its 40 dev rows did
     assert (w[~seed] == 1).all()
     assert (held_out_weights(ex, dv, xf) == 1).all(), "without its cross-fitted rows a set keeps weight 1"
-    # Off in the shipped recipe; a user's recipe cross-fits every row already.
-    assert len(cross_fit_rows(ex, tr, Recipe())) == 0
+    # On in the shipped recipe, off when asked; a user's recipe cross-fits every row already.
+    assert len(cross_fit_rows(ex, tr, Recipe())) == 160
+    assert len(cross_fit_rows(ex, tr, Recipe(cross_fit=()))) == 0
     assert len(cross_fit_rows(ex, tr, Recipe(folds=5, cross_fit=("seed-",)))) == 0
 
     model = train(ex, tmp_path / "m", recipe=on)
     assert model.manifest["cross_fitted"] == {"rows": 160, "folds": 5, "use": "thresholds",
                                               "datasets": ["seed-demo"]}
-    off = train(ex, tmp_path / "off", recipe=Recipe(bits=12, encoder=False))
+    off = train(ex, tmp_path / "off", recipe=Recipe(bits=12, encoder=False, cross_fit=()))
     assert "cross_fitted" not in off.manifest
     # Only the threshold choice sees the cross-fitted rows: calibration is the dev split's.
     assert off.manifest["calibration"] == model.manifest["calibration"]
@@ -355,7 +357,7 @@ def test_cross_fitting_with_an_encoder_scores_seed_rows_with_heads_that_never_sa
     ex = _encoder_examples(900, seed=8, dataset=lambda i: "seed-demo" if i % 3 == 0 else "mine")
     kw = dict(encoder=_WordEncoder(), cache_dir=tmp_path / "cache")
     on = train(ex, tmp_path / "on", recipe=Recipe(bits=12, band_min_flags=20, cross_fit=("seed-",)), **kw)
-    off = train(ex, tmp_path / "off", recipe=Recipe(bits=12, band_min_flags=20), **kw)
+    off = train(ex, tmp_path / "off", recipe=Recipe(bits=12, band_min_flags=20, cross_fit=()), **kw)
     assert on.manifest["cross_fitted"]["rows"] == sum(e.dataset == "seed-demo" and e.split == "train" for e in ex)
     # The blend and calibration are the dev split's either way; the threshold sees more rows.
     assert on.manifest["calibration"] == off.manifest["calibration"]
@@ -365,3 +367,43 @@ def test_cross_fitting_with_an_encoder_scores_seed_rows_with_heads_that_never_sa
     for f in ("fast.npz", "encoder.npz"):
         a, b = np.load(tmp_path / "on" / f), np.load(tmp_path / "off" / f)
         np.testing.assert_array_equal(a["W"], b["W"])
+
+
+def test_thresholds_common_heads_on_dev_rows_rare_heads_with_cross_fitted_rows_and_rare_subtypes_under_parents():
+    from seawall.training.train import choose_thresholds
+
+    rng = np.random.default_rng(4)
+    heads = ["hate", "hate/threatening", "self-harm", "self-harm/intent"]
+    n_dev, n_xf = 1200, 400
+    ex = [Example(f"d{i}", {}, "pub", "dev", "en") for i in range(n_dev)]
+    ex += [Example(f"s{i}", {}, "seed-x", "train", "en") for i in range(n_xf)]
+    ex += [Example(f"s{i}", {}, "seed-x", "dev", "en") for i in range(40)]
+    rows = np.arange(len(ex))
+    xf = np.arange(n_dev, n_dev + n_xf)
+    Y = -np.ones((len(ex), 4), dtype=int)
+    p = np.zeros((len(ex), 4))
+    # "hate": common (300 dev positives), labelled on the public rows only.
+    Y[:n_dev, 0] = rng.uniform(size=n_dev) < 0.25
+    p[:n_dev, 0] = np.clip(0.35 * Y[:n_dev, 0] + rng.normal(0.3, 0.15, n_dev), 0, 1)
+    # The rare heads are labelled on the seed rows (dev and cross-fitted).
+    seed_rows = np.arange(n_dev, len(ex))
+    for j in (1, 2, 3):
+        Y[seed_rows, j] = rng.uniform(size=len(seed_rows)) < 0.4
+        p[seed_rows, j] = np.clip(0.4 * Y[seed_rows, j] + rng.normal(0.2, 0.15, len(seed_rows)), 0, 1)
+    # The subtypes' scores sit lower, as a subtype's do (its parent bounds it).
+    p[seed_rows, 1] *= 0.5
+    p[seed_rows, 3] *= 0.5
+    recipe = Recipe(encoder=False)
+    th = choose_thresholds(p, rows, Y, heads, ex, xf, recipe)
+
+    assert th["hate"] == calibrate.best_f1_threshold(p[:n_dev, 0], Y[:n_dev, 0], plateau=0.01)
+    # A rare head's threshold uses the cross-fitted rows: dropping them changes it.
+    dev = np.r_[np.arange(n_dev), np.arange(n_dev + n_xf, len(ex))]
+    without = choose_thresholds(p[dev], dev, Y, heads, ex, np.zeros(0, dtype=int), recipe)
+    alone = calibrate.best_f1_threshold(p[n_dev + n_xf:, 2], Y[n_dev + n_xf:, 2])
+    assert without["self-harm"] == alone
+    assert th["self-harm"] != alone
+    # The rare subtype is held at its rare parent's threshold; the rare "hate/threatening"
+    # keeps its own although its common parent "hate" sits elsewhere.
+    assert th["self-harm/intent"] == th["self-harm"]
+    assert th["hate/threatening"] < th["hate"]
