@@ -378,15 +378,18 @@ def test_thresholds_common_heads_on_dev_rows_rare_heads_with_cross_fitted_rows_a
     ex = [Example(f"d{i}", {}, "pub", "dev", "en") for i in range(n_dev)]
     ex += [Example(f"s{i}", {}, "seed-x", "train", "en") for i in range(n_xf)]
     ex += [Example(f"s{i}", {}, "seed-x", "dev", "en") for i in range(40)]
+    ex += [Example(f"c{i}", {}, "seed-x", "dev", "en") for i in range(300)]  # seed dev rows labelled "hate"
     rows = np.arange(len(ex))
     xf = np.arange(n_dev, n_dev + n_xf)
     Y = -np.ones((len(ex), 4), dtype=int)
     p = np.zeros((len(ex), 4))
     # "hate": common (300 dev positives), labelled on the public rows only.
-    Y[:n_dev, 0] = rng.uniform(size=n_dev) < 0.25
-    p[:n_dev, 0] = np.clip(0.35 * Y[:n_dev, 0] + rng.normal(0.3, 0.15, n_dev), 0, 1)
-    # The rare heads are labelled on the seed rows (dev and cross-fitted).
-    seed_rows = np.arange(n_dev, len(ex))
+    hate_rows = np.r_[np.arange(n_dev), np.arange(len(ex) - 300, len(ex))]
+    Y[hate_rows, 0] = rng.uniform(size=len(hate_rows)) < 0.25
+    p[hate_rows, 0] = np.clip(0.35 * Y[hate_rows, 0] + rng.normal(0.3, 0.15, len(hate_rows)), 0, 1)
+    p[len(ex) - 300:, 0] = np.clip(p[len(ex) - 300:, 0] + 0.2, 0, 1)  # the seed set's hard negatives score high
+    # The rare heads are labelled on the other seed rows (dev and cross-fitted).
+    seed_rows = np.arange(n_dev, len(ex) - 300)
     for j in (1, 2, 3):
         Y[seed_rows, j] = rng.uniform(size=len(seed_rows)) < 0.4
         p[seed_rows, j] = np.clip(0.4 * Y[seed_rows, j] + rng.normal(0.2, 0.15, len(seed_rows)), 0, 1)
@@ -396,11 +399,14 @@ def test_thresholds_common_heads_on_dev_rows_rare_heads_with_cross_fitted_rows_a
     recipe = Recipe(encoder=False)
     th = choose_thresholds(p, rows, Y, heads, ex, xf, recipe)
 
-    assert th["hate"] == calibrate.best_f1_threshold(p[:n_dev, 0], Y[:n_dev, 0], plateau=0.01)
+    # "hate" counts every dev row once, the seed set's too (it has cross-fitted rows, which
+    # would shrink its dev rows' weight for a rare head).
+    assert th["hate"] == calibrate.best_f1_threshold(p[hate_rows, 0], Y[hate_rows, 0], plateau=0.01)
     # A rare head's threshold uses the cross-fitted rows: dropping them changes it.
     dev = np.r_[np.arange(n_dev), np.arange(n_dev + n_xf, len(ex))]
     without = choose_thresholds(p[dev], dev, Y, heads, ex, np.zeros(0, dtype=int), recipe)
-    alone = calibrate.best_f1_threshold(p[n_dev + n_xf:, 2], Y[n_dev + n_xf:, 2])
+    seed_dev = np.arange(n_dev + n_xf, len(ex) - 300)
+    alone = calibrate.best_f1_threshold(p[seed_dev, 2], Y[seed_dev, 2])
     assert without["self-harm"] == alone
     assert th["self-harm"] != alone
     # The rare subtype is held at its rare parent's threshold; the rare "hate/threatening"

@@ -55,9 +55,7 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
     budget = m["recipe"].get("flag_change", 0.05)
     lines += ["- Calibration: isotonic regression per head (Platt scaling where a class has under "
               f"200 examples) on {rows}; "
-              f"thresholds maximize {m['recipe'].get('threshold_metric', 'f1').upper()} on the same rows"
-              + (f" and on {m['cross_fitted']['rows']} out-of-fold rows of {', '.join(m['cross_fitted']['datasets'])} "
-                 "(each weighted so that its set keeps its dev rows' weight)." if m.get("cross_fitted") else "."),
+              + _thresholds_line(m),
               "- Cascade: a text is settled in the fast tier when every head lies outside its "
               "uncertain band. The bands are fitted jointly on held-out rows against the full "
               "model, settling as many texts as they can while settling changes (loses or adds) "
@@ -123,3 +121,19 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
     path = Path(model.folder) / "MODEL_CARD.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _thresholds_line(m: dict) -> str:
+    r = m["recipe"]
+    metric = r.get("threshold_metric", "f1").upper()
+    plateau, rare = r.get("threshold_plateau", 0.0), r.get("rare_positives", 0)
+    xf = m.get("cross_fitted")
+    if not plateau and not xf:
+        return f"thresholds maximize {metric} on the same rows."
+    line = (f"a head with at least {rare} positives there takes the middle of the cuts within {plateau} of "
+            f"its best {metric}" if plateau else f"each threshold maximizes {metric}")
+    if xf:
+        line += (f"; a rarer head maximizes {metric} on those rows and on {xf['rows']} out-of-fold rows of "
+                 f"{', '.join(xf['datasets'])} (each weighted so that its set keeps its dev rows' weight), "
+                 "and a rare subtype's threshold is never below its rare parent's")
+    return "thresholds: " + line + "."

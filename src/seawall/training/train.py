@@ -195,9 +195,12 @@ def choose_thresholds(p: np.ndarray, rows: np.ndarray, Y: np.ndarray, heads: Seq
     for j, h in enumerate(heads):
         labelled = Y[rows, j] >= 0
         common = int((Y[rows[~is_xf], j] == 1).sum()) >= recipe.rare_positives
+        # A common head sees the dev rows alone, each counting once (w would shrink a
+        # cross-fitted set's dev rows to share their weight with its out-of-fold rows).
         md = labelled & ~is_xf if common else labelled
         out[h] = calibrate.best_f1_threshold(p[md, j], Y[rows[md], j], metric=recipe.threshold_metric,
-                                             weights=w[md], plateau=recipe.threshold_plateau if common else 0.0)
+                                             weights=None if common else w[md],
+                                             plateau=recipe.threshold_plateau if common else 0.0)
         if not common:
             rare.add(h)
     # Only where parent and subtype were chosen on the same kind of rows: a common
