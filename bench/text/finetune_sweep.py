@@ -65,6 +65,8 @@ def _f1(p: np.ndarray, y: np.ndarray, macro: bool) -> float:
 
 def task(rows, logits, heads, dataset, head, macro):
     """(dev figure at its best threshold, test figure at that threshold, n test)."""
+    if head not in heads:
+        return None
     j = heads.index(head)
     def pick(split):
         idx = [i for i, r in enumerate(rows) if (dataset is None or r["d"] == dataset)
@@ -87,6 +89,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--work", type=Path, default=Path("/tmp/sweep"))
     ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument("--reuse", action="store_true", help="settings already trained in --work are only scored")
     ap.add_argument("--deadline", type=float, default=0,
                     help="seconds after which settings still training are stopped and left out")
     args = ap.parse_args()
@@ -95,6 +98,8 @@ def main() -> None:
     procs = {}
     args.work.mkdir(parents=True, exist_ok=True)
     for name in names:
+        if args.reuse and (args.work / name / "eval_logits.npy").exists():
+            continue
         log = open(args.work / f"{name}.log", "w")
         cmd = [sys.executable, "-m", "seawall.training.finetune", "--data", str(args.data),
                "--base", str(args.base), "--out", str(args.work / name), "--eval", str(args.eval),
