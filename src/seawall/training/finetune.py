@@ -127,11 +127,16 @@ def main() -> None:
 
     # Logits for every example (dev and test too), so the caller can check quality at once.
     model.eval()
-    out_logits = np.zeros((len(rows), len(heads)), dtype=np.float32)
-    with torch.no_grad():
-        for ids in batches(list(range(len(rows))), 256, False, rng):
-            input_ids, attn = encode(ids)
-            out_logits[ids] = model(input_ids, attn).float().cpu().numpy()
+
+    def logits_for(source: list[str]) -> np.ndarray:
+        out = np.zeros((len(source), len(heads)), dtype=np.float32)
+        with torch.no_grad():
+            for ids in batches(list(range(len(source))), 256, False, rng):
+                input_ids, attn = encode(ids, source)
+                out[ids] = model(input_ids, attn).float().cpu().numpy()
+        return out
+
+    out_logits = logits_for(texts)
     args.out.mkdir(parents=True, exist_ok=True)
     from safetensors.torch import save
 
@@ -149,13 +154,7 @@ def main() -> None:
     if args.eval:
         # Scores on texts the encoder never trained on (a zero-shot check), same heads.
         _, eval_rows = read(args.eval)
-        eval_texts = [r["t"] for r in eval_rows]
-        eval_logits = np.zeros((len(eval_texts), len(heads)), dtype=np.float32)
-        with torch.no_grad():
-            for ids in batches(list(range(len(eval_texts))), 256, False, rng):
-                input_ids, attn = encode(ids, eval_texts)
-                eval_logits[ids] = model(input_ids, attn).float().cpu().numpy()
-        np.save(args.out / "eval_logits.npy", eval_logits.astype(np.float16))
+        np.save(args.out / "eval_logits.npy", logits_for([r["t"] for r in eval_rows]).astype(np.float16))
     (args.out / "heads.json").write_text(json.dumps({"heads": heads, "max_len": args.max_len,
                                                      "epochs": args.epochs, "lr": args.lr,
                                                      "seed": args.seed,
