@@ -36,6 +36,13 @@ SETTINGS = {
     "lr4e-5-epochs6": ["--lr", "4e-5", "--epochs", "6"],
     "batch32": ["--batch", "32"],
     "epochs4-lr3e-5": ["--lr", "3e-5", "--epochs", "4"],
+    # session 9: per-dataset corrections on the heads, and OLID's weight raised
+    "ds": ["--dataset-heads"],
+    "ds-seed14": ["--dataset-heads", "--seed", "14"],
+    "olid3": ["--weight", "olid=3"],
+    "olid3-seed14": ["--weight", "olid=3", "--seed", "14"],
+    "ds-olid3": ["--dataset-heads", "--weight", "olid=3"],
+    "ds-olid3-seed14": ["--dataset-heads", "--weight", "olid=3", "--seed", "14"],
 }
 
 
@@ -135,6 +142,10 @@ def main() -> None:
                "heldout": task(ev_rows, ev, heads, None, "offensive", True)}
         res = {k: v for k, v in res.items() if v is not None}
         res["dev_mean"] = float(np.mean([v[0] for v in res.values()]))
+        if (d / "own_logits.npy").exists():  # OLID's and Davidson's own corrected heads
+            own = np.load(d / "own_logits.npy")
+            res["olid_own"] = task(rows, own, heads, "olid", "offensive", True)
+            res["davidson_own"] = task(rows, own, heads, "davidson", "hate", False)
         results[name] = res
         print(name, json.dumps(res), flush=True)
     best = max(results, key=lambda n: results[n]["dev_mean"])

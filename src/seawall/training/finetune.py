@@ -26,20 +26,34 @@ from transformers import AutoModel, AutoTokenizer
 
 
 class Classifier(nn.Module):
-    """Mean-pooled transformer output → dropout → one logit per head."""
+    """Mean-pooled transformer output → dropout → one logit per head.
 
-    def __init__(self, base: Path, n_heads: int):
+    With `n_datasets`, each dataset also gets its own correction to every head, trained
+    only on that dataset's rows: datasets disagree on where a label's line lies (OLID's
+    "offensive" is not HateXplain's), and a single shared head is pulled between them.
+    The shared heads, which learn what the datasets agree on, are what is exported."""
+
+    def __init__(self, base: Path, n_heads: int, n_datasets: int = 0):
         super().__init__()
         self.encoder = AutoModel.from_pretrained(str(base), dtype=torch.float32)
         hidden = self.encoder.config.hidden_size
         self.dropout = nn.Dropout(0.1)
         self.heads = nn.Linear(hidden, n_heads)
+        self.n_heads = n_heads
+        self.deltas = nn.Linear(hidden, n_datasets * n_heads) if n_datasets else None
+        if self.deltas is not None:
+            nn.init.zeros_(self.deltas.weight)
+            nn.init.zeros_(self.deltas.bias)
 
-    def forward(self, input_ids, attention_mask):
+    def forward(self, input_ids, attention_mask, dataset=None):
         out = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(out.dtype)
-        pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        return self.heads(self.dropout(pooled))
+        pooled = self.dropout((out * mask).sum(1) / mask.sum(1).clamp(min=1.0))
+        shared = self.heads(pooled)
+        if dataset is None or self.deltas is None:
+            return shared
+        own = self.deltas(pooled).view(len(pooled), -1, self.n_heads)
+        return shared + own[torch.arange(len(pooled), device=own.device), dataset]
 
 
 def read(path: Path) -> tuple[dict, list[dict]]:
@@ -70,6 +84,10 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="use only the first N examples (smoke tests)")
     ap.add_argument("--eval", type=Path, default=None,
                     help="another prepared file (e.g. a held-out dataset) whose texts get logits too")
+    ap.add_argument("--dataset-heads", action="store_true",
+                    help="a per-dataset correction on every head while training; the shared heads are exported")
+    ap.add_argument("--weight", action="append", default=[], metavar="DATASET=FACTOR",
+                    help="multiply a dataset's example weights (repeatable)")
     args = ap.parse_args()
 
     random.seed(args.seed)
@@ -82,9 +100,12 @@ def main() -> None:
     if args.limit:
         rows = rows[:args.limit]
     tok = AutoTokenizer.from_pretrained(str(args.base))
-    model = Classifier(args.base, len(heads)).to(device)
+    datasets = sorted({r["d"] for r in rows})
+    D = torch.tensor([datasets.index(r["d"]) for r in rows])
+    model = Classifier(args.base, len(heads), len(datasets) if args.dataset_heads else 0).to(device)
     Y = torch.tensor([r["y"] for r in rows], dtype=torch.float32)
-    Wt = torch.tensor([r["w"] for r in rows], dtype=torch.float32)
+    factor = {name: float(f) for name, f in (w.split("=", 1) for w in args.weight)}
+    Wt = torch.tensor([r["w"] * factor.get(r["d"], 1.0) for r in rows], dtype=torch.float32)
     texts = [r["t"] for r in rows]
     train_idx = [i for i, r in enumerate(rows) if r["s"] == "train"]
     print(f"{device}: {len(heads)} heads, {len(train_idx)} train of {len(rows)}", flush=True)
@@ -110,7 +131,7 @@ def main() -> None:
                 break
             input_ids, attn = encode(ids)
             with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=device == "cuda"):
-                logits = model(input_ids, attn).float()
+                logits = model(input_ids, attn, D[ids].to(device)).float()
             y = Y[ids].to(device)
             known = (y >= 0).float()
             loss_el = bce(logits, y.clamp(min=0)) * known
@@ -128,12 +149,13 @@ def main() -> None:
     # Logits for every example (dev and test too), so the caller can check quality at once.
     model.eval()
 
-    def logits_for(source: list[str]) -> np.ndarray:
+    def logits_for(source: list[str], dataset: torch.Tensor | None = None) -> np.ndarray:
         out = np.zeros((len(source), len(heads)), dtype=np.float32)
         with torch.no_grad():
             for ids in batches(list(range(len(source))), 256, False, rng):
                 input_ids, attn = encode(ids, source)
-                out[ids] = model(input_ids, attn).float().cpu().numpy()
+                d = None if dataset is None else dataset[ids].to(device)
+                out[ids] = model(input_ids, attn, d).float().cpu().numpy()
         return out
 
     out_logits = logits_for(texts)
@@ -151,6 +173,9 @@ def main() -> None:
     np.savez(args.out / "heads.npz", W=model.heads.weight.detach().float().cpu().numpy(),
              b=model.heads.bias.detach().float().cpu().numpy())
     np.save(args.out / "logits.npy", out_logits.astype(np.float16))
+    if args.dataset_heads:
+        # each row through its own dataset's corrected heads (not exported; for comparison)
+        np.save(args.out / "own_logits.npy", logits_for(texts, D).astype(np.float16))
     if args.eval:
         # Scores on texts the encoder never trained on (a zero-shot check), same heads.
         _, eval_rows = read(args.eval)
@@ -158,6 +183,8 @@ def main() -> None:
     (args.out / "heads.json").write_text(json.dumps({"heads": heads, "max_len": args.max_len,
                                                      "epochs": args.epochs, "lr": args.lr,
                                                      "seed": args.seed,
+                                                     "dataset_heads": args.dataset_heads,
+                                                     "weights": factor,
                                                      # blends must not learn from rows it saw
                                                      "datasets": header.get("datasets", [])}))
     print(f"done in {time.time() - start:.0f}s", flush=True)
