@@ -43,6 +43,7 @@ SETTINGS = {
     "olid3-seed14": ["--weight", "olid=3", "--seed", "14"],
     "ds-olid3": ["--dataset-heads", "--weight", "olid=3"],
     "ds-olid3-seed14": ["--dataset-heads", "--weight", "olid=3", "--seed", "14"],
+    "ds-olid3-seed15": ["--dataset-heads", "--weight", "olid=3", "--seed", "15"],
 }
 
 
@@ -88,6 +89,30 @@ def task(rows, logits, heads, dataset, head, macro):
     return float(f1s[best]), float(_f1(test_s >= cuts[best], test_y, macro)), len(test_y)
 
 
+def make_soup(dirs: list[Path], args, rows: list[dict], eval_rows: list[dict]) -> str:
+    """Average the runs in `dirs` into WORK/soup and write its logits like a run's."""
+    import torch
+    from transformers import AutoTokenizer
+
+    from seawall.training.finetune import Classifier, average, load_encoder, predict
+
+    out = args.work / "soup"
+    average(dirs, out)
+    meta = json.loads((out / "heads.json").read_text())
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model = Classifier(args.base, len(meta["heads"]))
+    model.encoder.load_state_dict(load_encoder(out))
+    with np.load(out / "heads.npz") as z:
+        model.heads.weight.data, model.heads.bias.data = torch.tensor(z["W"]), torch.tensor(z["b"])
+    model.to(device)
+    tok = AutoTokenizer.from_pretrained(str(args.base))
+    np.save(out / "logits.npy", predict(model, tok, [r["t"] for r in rows], device, meta["max_len"]).astype(np.float16))
+    np.save(out / "eval_logits.npy", predict(model, tok, [r["t"] for r in eval_rows], device,
+                                             meta["max_len"]).astype(np.float16))
+    print(f"soup of {[d.name for d in dirs]}", flush=True)
+    return "soup"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, required=True)
@@ -99,6 +124,8 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="settings already trained in --work are only scored")
     ap.add_argument("--deadline", type=float, default=0,
                     help="seconds after which settings still training are stopped and left out")
+    ap.add_argument("--soup", action="store_true",
+                    help="also score the average of the finished settings' weights (\"soup\")")
     args = ap.parse_args()
     names = args.only or list(SETTINGS)
     start = time.time()
@@ -123,6 +150,9 @@ def main() -> None:
     header, rows = read(args.data)
     eval_header, eval_rows = read(args.eval)
     heads = header["heads"]
+    finished = [args.work / n for n in names if (args.work / n / "heads.npz").exists()]
+    if args.soup and len(finished) > 1:
+        names.append(make_soup(finished, args, rows, eval_rows))
     # The held-out file's labels, on the fine-tuned heads of the same name.
     eval_y = {h: [r["y"][eval_header["heads"].index(h)] for r in eval_rows]
               for h in eval_header["heads"] if h in heads}

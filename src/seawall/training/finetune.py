@@ -63,6 +63,53 @@ def read(path: Path) -> tuple[dict, list[dict]]:
     return header, rows
 
 
+def predict(model: Classifier, tok, texts: list[str], device: str, max_len: int,
+            dataset: torch.Tensor | None = None) -> np.ndarray:
+    """Logits for `texts` (through their datasets' corrected heads when `dataset` is given)."""
+    model.eval()
+    out = np.zeros((len(texts), model.n_heads), dtype=np.float32)
+    with torch.no_grad():
+        for i in range(0, len(texts), 256):
+            enc = tok(texts[i:i + 256], padding=True, truncation=True, max_length=max_len, return_tensors="pt")
+            d = None if dataset is None else dataset[i:i + 256].to(device)
+            out[i:i + 256] = model(enc["input_ids"].to(device), enc["attention_mask"].to(device), d).float().cpu().numpy()
+    return out
+
+
+def save_encoder(state: dict, out: Path) -> None:
+    """The encoder's weights as float16 safetensors (half the size), cut in parts of under
+    16 MB so any transport with a per-file limit carries them (join them in order)."""
+    from safetensors.torch import save
+
+    blob = save({k: (v.half() if v.is_floating_point() else v).contiguous().cpu() for k, v in state.items()})
+    part = 15 * 1024 * 1024
+    for n, i in enumerate(range(0, len(blob), part)):
+        (out / f"encoder.safetensors.part{n}").write_bytes(blob[i:i + part])
+
+
+def load_encoder(ft_dir: Path) -> dict:
+    from safetensors.torch import load
+
+    parts = sorted(Path(ft_dir).glob("encoder.safetensors.part*"), key=lambda p: int(p.suffix[5:]))
+    return {k: v.float() if v.is_floating_point() else v for k, v in load(b"".join(p.read_bytes() for p in parts)).items()}
+
+
+def average(dirs: list[Path], out: Path) -> None:
+    """A "model soup": the mean of several fine-tuned runs' weights (same base, same
+    heads). Runs from one pretrained start stay in one basin, so their average often
+    scores like their ensemble at the cost of one model."""
+    states = [load_encoder(d) for d in dirs]
+    state = {k: sum(s[k] for s in states) / len(states) if v.is_floating_point() else v
+             for k, v in states[0].items()}
+    out.mkdir(parents=True, exist_ok=True)
+    save_encoder(state, out)
+    heads = [np.load(d / "heads.npz") for d in dirs]
+    np.savez(out / "heads.npz", W=np.mean([h["W"] for h in heads], axis=0), b=np.mean([h["b"] for h in heads], axis=0))
+    meta = json.loads((dirs[0] / "heads.json").read_text())
+    meta["soup"] = [json.loads((d / "heads.json").read_text())["seed"] for d in dirs]
+    (out / "heads.json").write_text(json.dumps(meta))
+
+
 def batches(idx: list[int], size: int, shuffle: bool, rng: random.Random):
     idx = list(idx)
     if shuffle:
@@ -147,29 +194,12 @@ def main() -> None:
         epoch += 1
 
     # Logits for every example (dev and test too), so the caller can check quality at once.
-    model.eval()
-
     def logits_for(source: list[str], dataset: torch.Tensor | None = None) -> np.ndarray:
-        out = np.zeros((len(source), len(heads)), dtype=np.float32)
-        with torch.no_grad():
-            for ids in batches(list(range(len(source))), 256, False, rng):
-                input_ids, attn = encode(ids, source)
-                d = None if dataset is None else dataset[ids].to(device)
-                out[ids] = model(input_ids, attn, d).float().cpu().numpy()
-        return out
+        return predict(model, tok, source, device, args.max_len, dataset)
 
     out_logits = logits_for(texts)
     args.out.mkdir(parents=True, exist_ok=True)
-    from safetensors.torch import save
-
-    # float16 halves the size; the file is cut in parts of under 16 MB so any transport
-    # with a per-file limit carries it (join them with `cat` in order).
-    state = {k: (v.half() if v.is_floating_point() else v).contiguous().cpu()
-             for k, v in model.encoder.state_dict().items()}
-    blob = save(state)
-    part = 15 * 1024 * 1024
-    for n, i in enumerate(range(0, len(blob), part)):
-        (args.out / f"encoder.safetensors.part{n}").write_bytes(blob[i:i + part])
+    save_encoder(model.encoder.state_dict(), args.out)
     np.savez(args.out / "heads.npz", W=model.heads.weight.detach().float().cpu().numpy(),
              b=model.heads.bias.detach().float().cpu().numpy())
     np.save(args.out / "logits.npy", out_logits.astype(np.float16))
