@@ -36,14 +36,19 @@ SETTINGS = {
     "lr4e-5-epochs6": ["--lr", "4e-5", "--epochs", "6"],
     "batch32": ["--batch", "32"],
     "epochs4-lr3e-5": ["--lr", "3e-5", "--epochs", "4"],
-    # session 9: per-dataset corrections on the heads, and OLID's weight raised
-    "ds": ["--dataset-heads"],
-    "ds-seed14": ["--dataset-heads", "--seed", "14"],
+    # session 9: per-dataset corrections on the heads (every dataset and head, as run
+    # then), and OLID's weight raised
+    "ds": ["--dataset-heads", "--correct-all"],
+    "ds-seed14": ["--dataset-heads", "--correct-all", "--seed", "14"],
     "olid3": ["--weight", "olid=3"],
     "olid3-seed14": ["--weight", "olid=3", "--seed", "14"],
-    "ds-olid3": ["--dataset-heads", "--weight", "olid=3"],
-    "ds-olid3-seed14": ["--dataset-heads", "--weight", "olid=3", "--seed", "14"],
-    "ds-olid3-seed15": ["--dataset-heads", "--weight", "olid=3", "--seed", "15"],
+    "ds-olid3": ["--dataset-heads", "--correct-all", "--weight", "olid=3"],
+    "ds-olid3-seed14": ["--dataset-heads", "--correct-all", "--weight", "olid=3", "--seed", "14"],
+    "ds-olid3-seed15": ["--dataset-heads", "--correct-all", "--weight", "olid=3", "--seed", "15"],
+    # corrections only where a dataset says both yes and no for a head (not yet run)
+    "dsm-olid3": ["--dataset-heads", "--weight", "olid=3"],
+    "dsm-olid3-seed14": ["--dataset-heads", "--weight", "olid=3", "--seed", "14"],
+    "dsm-olid3-seed15": ["--dataset-heads", "--weight", "olid=3", "--seed", "15"],
 }
 
 

@@ -120,6 +120,7 @@ def test_a_run_with_dataset_heads_and_a_dataset_weight_writes_what_export_and_sw
 
     plain = run(tmp_path / "plain")
     weighted = run(tmp_path / "weighted", "--dataset-heads", "--weight", "a=3")
+    every = run(tmp_path / "every", "--dataset-heads", "--correct-all", "--weight", "a=3")
     assert plain.shape == weighted.shape == (24, 2)
     meta = json.loads((tmp_path / "weighted" / "heads.json").read_text())
     assert meta["dataset_heads"] is True and meta["weights"] == {"a": 3.0}
@@ -127,3 +128,22 @@ def test_a_run_with_dataset_heads_and_a_dataset_weight_writes_what_export_and_sw
     assert own.shape == (24, 2) and not np.allclose(own, weighted)  # the corrections were trained
     assert not (tmp_path / "plain" / "own_logits.npy").exists()
     assert not np.allclose(plain, weighted)
+    # each toy dataset judges one head, both ways: masking changes nothing there, but the
+    # other head (which that dataset never labels) gets no correction
+    assert json.loads((tmp_path / "every" / "heads.json").read_text())["correct_all"] is True
+    assert np.allclose(every, weighted, atol=1e-3)
+
+
+def test_a_dataset_gets_no_correction_for_a_head_it_never_says_yes_to(base):
+    # dataset 0 judges head 0 both ways; dataset 1 only ever says "no" to it (clean text):
+    # its rows must reach the shared head unchanged, or the clean-text prior is lost
+    corrected = torch.tensor([[True, True], [False, True]])
+    model = Classifier(base, n_heads=2, n_datasets=2, corrected=corrected).eval()
+    ids, mask = batch()
+    with torch.no_grad():
+        model.deltas.bias[:] = 1.0
+    shared = model(ids, mask)
+    out = model(ids, mask, torch.tensor([0, 1, 1]))
+    assert torch.allclose(out[0], shared[0] + 1.0)
+    assert torch.allclose(out[1:, 0], shared[1:, 0])  # no correction: dataset 1, head 0
+    assert torch.allclose(out[1:, 1], shared[1:, 1] + 1.0)

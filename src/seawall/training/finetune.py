@@ -31,9 +31,15 @@ class Classifier(nn.Module):
     With `n_datasets`, each dataset also gets its own correction to every head, trained
     only on that dataset's rows: datasets disagree on where a label's line lies (OLID's
     "offensive" is not HateXplain's), and a single shared head is pulled between them.
-    The shared heads, which learn what the datasets agree on, are what is exported."""
+    The shared heads, which learn what the datasets agree on, are what is exported.
 
-    def __init__(self, base: Path, n_heads: int, n_datasets: int = 0):
+    `corrected` [datasets × heads] says where a dataset gets a correction: only where it
+    draws a line of its own (both classes among its labels). A set that only ever says
+    "no" for a head (clean public text, an implied negative for self-harm) must teach the
+    shared head that prior; a correction of its own would absorb it (measured: session 9's
+    unmasked corrections raised the exported self-harm logit of ordinary SMS by 2.5)."""
+
+    def __init__(self, base: Path, n_heads: int, n_datasets: int = 0, corrected: torch.Tensor | None = None):
         super().__init__()
         self.encoder = AutoModel.from_pretrained(str(base), dtype=torch.float32)
         hidden = self.encoder.config.hidden_size
@@ -44,6 +50,8 @@ class Classifier(nn.Module):
         if self.deltas is not None:
             nn.init.zeros_(self.deltas.weight)
             nn.init.zeros_(self.deltas.bias)
+            mask = torch.ones(n_datasets, n_heads) if corrected is None else corrected.float()
+            self.register_buffer("corrected", mask, persistent=False)
 
     def forward(self, input_ids, attention_mask, dataset=None):
         out = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
@@ -53,7 +61,7 @@ class Classifier(nn.Module):
         if dataset is None or self.deltas is None:
             return shared
         own = self.deltas(pooled).view(len(pooled), -1, self.n_heads)
-        return shared + own[torch.arange(len(pooled), device=own.device), dataset]
+        return shared + own[torch.arange(len(pooled), device=own.device), dataset] * self.corrected[dataset]
 
 
 def read(path: Path) -> tuple[dict, list[dict]]:
@@ -133,6 +141,9 @@ def main() -> None:
                     help="another prepared file (e.g. a held-out dataset) whose texts get logits too")
     ap.add_argument("--dataset-heads", action="store_true",
                     help="a per-dataset correction on every head while training; the shared heads are exported")
+    ap.add_argument("--correct-all", action="store_true",
+                    help="with --dataset-heads: a correction for every dataset and head, also where the "
+                         "dataset never says yes (session 9's first runs; it loses the clean-text prior)")
     ap.add_argument("--weight", action="append", default=[], metavar="DATASET=FACTOR",
                     help="multiply a dataset's example weights (repeatable)")
     args = ap.parse_args()
@@ -149,8 +160,12 @@ def main() -> None:
     tok = AutoTokenizer.from_pretrained(str(args.base))
     datasets = sorted({r["d"] for r in rows})
     D = torch.tensor([datasets.index(r["d"]) for r in rows])
-    model = Classifier(args.base, len(heads), len(datasets) if args.dataset_heads else 0).to(device)
     Y = torch.tensor([r["y"] for r in rows], dtype=torch.float32)
+    train_rows = torch.tensor([r["s"] == "train" for r in rows])
+    corrected = None if args.correct_all else torch.stack([
+        ((Y[(D == d) & train_rows] == 1).any(0) & (Y[(D == d) & train_rows] == 0).any(0))
+        for d in range(len(datasets))])
+    model = Classifier(args.base, len(heads), len(datasets) if args.dataset_heads else 0, corrected).to(device)
     factor = {name: float(f) for name, f in (w.split("=", 1) for w in args.weight)}
     Wt = torch.tensor([r["w"] * factor.get(r["d"], 1.0) for r in rows], dtype=torch.float32)
     texts = [r["t"] for r in rows]
@@ -214,6 +229,7 @@ def main() -> None:
                                                      "epochs": args.epochs, "lr": args.lr,
                                                      "seed": args.seed,
                                                      "dataset_heads": args.dataset_heads,
+                                                     "correct_all": args.correct_all,
                                                      "weights": factor,
                                                      # blends must not learn from rows it saw
                                                      "datasets": header.get("datasets", [])}))
