@@ -155,32 +155,3 @@ def test_a_dataset_gets_no_correction_for_a_head_it_never_says_yes_to(base):
     assert torch.allclose(out[1:, 0], shared[1:, 0])  # no correction: dataset 1, head 0
     assert torch.allclose(out[1:, 1], shared[1:, 1] + 1.0)
 
-
-def test_refit_heads_keeps_the_encoder_and_fits_every_head_on_its_labelled_training_rows(tmp_path, toy, monkeypatch):
-    import sys
-
-    from seawall.training import finetune, refit_heads
-
-    base, data = toy
-    monkeypatch.setattr(sys, "argv", ["finetune", "--data", str(data), "--base", str(base), "--out",
-                                      str(tmp_path / "ft"), "--epochs", "1", "--batch", "8", "--max-len", "16",
-                                      "--dataset-heads", "--correct-all"])
-    finetune.main()
-    refit_heads.main(["--data", str(data), "--ft", str(tmp_path / "ft"), "--base", str(base),
-                      "--out", str(tmp_path / "refit"), "--weight", "a=3"])
-    parts = sorted(p.name for p in (tmp_path / "ft").glob("encoder.safetensors.part*"))
-    assert parts and sorted(p.name for p in (tmp_path / "refit").glob("encoder.safetensors.part*")) == parts
-    with np.load(tmp_path / "refit" / "heads.npz") as z, np.load(tmp_path / "ft" / "heads.npz") as old:
-        assert z["W"].shape == old["W"].shape and not np.allclose(z["W"], old["W"])
-    meta = json.loads((tmp_path / "refit" / "heads.json").read_text())
-    assert meta["refit_heads"] == {"C": 1.0, "weights": {"a": 3.0}, "rows": 20}
-    # the refitted "offensive" head separates the toy set's training rows ("bad" marks positives)
-    import gzip
-    with gzip.open(data, "rt") as f:
-        f.readline()
-        rows = [json.loads(line) for line in f if '"train"' in line]
-    E = refit_heads.pooled([r["t"] for r in rows], tmp_path / "ft", base, 16)
-    with np.load(tmp_path / "refit" / "heads.npz") as z:
-        z0 = E @ z["W"][0] + z["b"][0]
-    y = np.array([r["y"][0] for r in rows])
-    assert z0[y == 1].mean() > z0[y == 0].mean()
