@@ -161,15 +161,15 @@ def main() -> None:
     datasets = sorted({r["d"] for r in rows})
     D = torch.tensor([datasets.index(r["d"]) for r in rows])
     Y = torch.tensor([r["y"] for r in rows], dtype=torch.float32)
-    train_rows = torch.tensor([r["s"] == "train" for r in rows])
-    corrected = None if args.correct_all else torch.stack([
-        ((Y[(D == d) & train_rows] == 1).any(0) & (Y[(D == d) & train_rows] == 0).any(0))
-        for d in range(len(datasets))])
+    train_idx = [i for i, r in enumerate(rows) if r["s"] == "train"]
+    # Where a dataset gets a correction: the heads it labels both ways in its training rows.
+    Yt, Dt = Y[train_idx], D[train_idx]
+    corrected = None if args.correct_all or not args.dataset_heads else torch.stack(
+        [(Yt[Dt == d] == 1).any(0) & (Yt[Dt == d] == 0).any(0) for d in range(len(datasets))])
     model = Classifier(args.base, len(heads), len(datasets) if args.dataset_heads else 0, corrected).to(device)
     factor = {name: float(f) for name, f in (w.split("=", 1) for w in args.weight)}
     Wt = torch.tensor([r["w"] * factor.get(r["d"], 1.0) for r in rows], dtype=torch.float32)
     texts = [r["t"] for r in rows]
-    train_idx = [i for i, r in enumerate(rows) if r["s"] == "train"]
     print(f"{device}: {len(heads)} heads, {len(train_idx)} train of {len(rows)}", flush=True)
 
     steps = math.ceil(len(train_idx) / args.batch) * args.epochs
