@@ -21,15 +21,13 @@ import numpy as np
 def export(ft_dir: Path, base: Path, model_dir: Path) -> dict:
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
-    from safetensors.torch import load
     from transformers import AutoConfig, AutoModel
 
+    from seawall.training.finetune import load_encoder
+
     ft_dir, base, model_dir = Path(ft_dir), Path(base), Path(model_dir)
-    blob = b"".join(p.read_bytes() for p in sorted(ft_dir.glob("encoder.safetensors.part*"),
-                                                       key=lambda p: int(p.suffix[5:])))
-    state = {k: v.float() if v.is_floating_point() else v for k, v in load(blob).items()}
     encoder = AutoModel.from_config(AutoConfig.from_pretrained(str(base)))
-    encoder.load_state_dict(state, strict=False)
+    encoder.load_state_dict(load_encoder(ft_dir), strict=False)
     meta = json.loads((ft_dir / "heads.json").read_text())
     with np.load(ft_dir / "heads.npz") as z:
         W, b = torch.tensor(z["W"]), torch.tensor(z["b"])
