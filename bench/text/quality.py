@@ -1,6 +1,6 @@
 """Text moderation quality: published benchmarks, training on a user's data, evasion.
 
-    python bench/text/quality.py [--write] [--parts default,own,evasion] [--evasion-n 3000]
+    python bench/text/quality.py [--write] [--parts default,own,evasion,unseen,ordinary] [--evasion-n 3000]
 
 1. The default model on the official test splits, beside the published best results.
 2. Each benchmark trained on its own training split (the training service on a user's
@@ -9,6 +9,9 @@
    and with each perturbation kind applied (seawall.training.perturb); the drop in points.
 4. Unseen sets: every row of the sets the default model never trained on (licenses that
    do not allow it), per category they label: a check of generalization, not a target.
+5. Ordinary messages: the share of harmless test messages flagged per category, and the
+   tier that settled them. Most of a platform's traffic is like this, so a 2% false-flag
+   rate there is a queue of reviews, not a rounding error.
 """
 
 from __future__ import annotations
@@ -41,10 +44,10 @@ def md_table(header: list[str], rows: list[list]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--write", action="store_true")
-    ap.add_argument("--parts", default="default,own,evasion,unseen",
+    ap.add_argument("--parts", default="default,own,evasion,unseen,ordinary",
                     help="comma-separated: default (the shipped model on the test splits), own (training "
                          "on each benchmark's own split; slow), evasion, unseen (sets the default model "
-                         "never trained on)")
+                         "never trained on), ordinary (false flags on harmless messages)")
     ap.add_argument("--own", default="hasoc2019,olid,davidson", help="datasets for the own-split part")
     ap.add_argument("--evasion-n", type=int, default=3000)
     ap.add_argument("--no-foundation", action="store_true",
@@ -114,6 +117,8 @@ def main() -> None:
         out += evasion(cascade, test, args.evasion_n)
     if "unseen" in parts:
         out += unseen(cascade)
+    if "ordinary" in parts:
+        out += ordinary(cascade)
     if args.write:
         with open(Path(__file__).with_name("RESULTS.md"), "a", encoding="utf-8") as f:
             f.write("\n".join(out) + "\n")
@@ -161,6 +166,30 @@ def unseen(cascade) -> list[str]:
     part = ["Sets the default model never trained on (every row; shipped thresholds):", "",
             md_table(["dataset", "category", "n", "positives", "ROC-AUC", "PR-AUC", "precision", "recall"], rows),
             ""]
+    print("\n".join(part))
+    return part
+
+
+# Harmless messages: test rows every label of which says "no" (SMS and YouTube ham, the
+# Stormfront sentences annotated not hateful). Stormfront's are forum posts on race and
+# politics, so a flag there is not always wrong; SMS ham is the cleanest sample.
+ORDINARY = ("sms-spam", "youtube-spam", "stormfront")
+ORDINARY_CATEGORIES = ("harassment", "hate", "violence", "sexual", "self-harm", "self-harm/intent",
+                       "illicit", "scam")
+
+
+def ordinary(cascade) -> list[str]:
+    """Share of harmless test messages flagged per category at the shipped thresholds."""
+    rows = []
+    for name in ORDINARY:
+        ex = [e for e in load([name], splits=["test"]) if e.labels and not any(e.labels.values())]
+        s = evaluate.score(cascade, ex)
+        share = evaluate.tier_share(s)
+        flags = [int((s.probs[c] >= s.thresholds.get(c, 0.5)).sum()) for c in ORDINARY_CATEGORIES]
+        rows.append([name, len(ex)] + [f"{k} ({k / len(ex):.1%})" for k in flags]
+                    + [f"{share.get('fast', 0.0):.0%} / {share.get('english', 0.0):.0%}"])
+    part = ["Harmless test messages flagged, per category (count and share; shipped thresholds):", "",
+            md_table(["dataset", "n", *ORDINARY_CATEGORIES, "settled in fast / English tier"], rows), ""]
     print("\n".join(part))
     return part
 
