@@ -50,6 +50,7 @@ SEED_RULES_OUT: dict[str, tuple[str, ...]] = {
     "seed-sexual": ("self-harm", "self-harm/intent", "self-harm/instructions", "violence/graphic",
                     "harassment/threatening", "hate/threatening", "illicit/violent", "scam"),
     "seed-self_harm": ("sexual", "illicit/violent", "scam", "spam", "hate/threatening"),
+    "seed-ideation": ("sexual", "illicit/violent", "scam", "spam", "hate/threatening"),
     "seed-violence": ("sexual", "self-harm/instructions", "scam", "spam"),
     "seed-illicit": ("sexual", "self-harm", "self-harm/intent", "self-harm/instructions", "violence/graphic"),
     "seed-threats": ("sexual", "self-harm", "self-harm/intent", "self-harm/instructions", "scam", "spam"),
