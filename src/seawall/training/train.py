@@ -46,11 +46,13 @@ IMPLIED_BY_CLEAN = ("sexual", "self-harm", "self-harm/intent", "self-harm/instru
 # label (overlaps such as threats being violent are left unknown):
 _HARMS = ("sexual", "self-harm", "self-harm/intent", "self-harm/instructions", "illicit", "illicit/violent",
           "harassment/threatening", "hate/threatening", "violence", "violence/graphic", "scam", "spam")
+# Texts about self-harm (and their hard negatives: venting, goodbyes, diet talk).
+_SELF_HARM_TEXTS = ("sexual", "illicit/violent", "scam", "spam", "hate/threatening")
 SEED_RULES_OUT: dict[str, tuple[str, ...]] = {
     "seed-sexual": ("self-harm", "self-harm/intent", "self-harm/instructions", "violence/graphic",
                     "harassment/threatening", "hate/threatening", "illicit/violent", "scam"),
-    "seed-self_harm": ("sexual", "illicit/violent", "scam", "spam", "hate/threatening"),
-    "seed-ideation": ("sexual", "illicit/violent", "scam", "spam", "hate/threatening"),
+    "seed-self_harm": _SELF_HARM_TEXTS,
+    "seed-ideation": _SELF_HARM_TEXTS,
     "seed-violence": ("sexual", "self-harm/instructions", "scam", "spam"),
     "seed-illicit": ("sexual", "self-harm", "self-harm/intent", "self-harm/instructions", "violence/graphic"),
     "seed-threats": ("sexual", "self-harm", "self-harm/intent", "self-harm/instructions", "scam", "spam"),
