@@ -292,7 +292,8 @@ def test_english_texts_the_english_tier_is_sure_of_skip_the_multilingual_encoder
                   english_dir=PACKAGED_MODEL)
     assert model.has_english_tier and "offensive" in model.mid_bands
     chosen = model.manifest["cascade"]["chosen"]
-    assert 0.0 < chosen["english_share"] <= 1.0 - chosen["settled_share"]
+    # (shares are rounded to 4 places: they may sum to 1 up to that rounding)
+    assert 0.0 < chosen["english_share"] <= 1.0 - chosen["settled_share"] + 1e-4
     # Each stage spends at most its own budget of the full model's flags.
     assert chosen["flags_changed"]["offensive"] <= 0.05 * 2 + 0.05  # held out: some slack
     texts = [f"you {w} {i}" for i in range(2000, 2060) for w in ("idiot", "garden")]
