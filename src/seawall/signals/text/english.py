@@ -44,7 +44,6 @@ class EnglishEncoder:
             self._session = ort.InferenceSession(str(self._onnx), opts, providers=["CPUExecutionProvider"])
             tok = Tokenizer.from_file(str(self._tok_file))
             tok.enable_truncation(self.max_len)
-            tok.enable_padding(pad_id=0, pad_token="[PAD]")
             self._tok = tok
         return self._session, self._tok
 
