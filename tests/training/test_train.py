@@ -287,7 +287,8 @@ def test_english_texts_the_english_tier_is_sure_of_skip_the_multilingual_encoder
         ex.append(Example(text, {"offensive": int(w in ("idiot", "moron", "worthless"))}, "mine",
                           "dev" if i % 4 == 0 else "train", "en"))
     # 3 bits: a fast tier blurred by hash collisions, so that it cannot settle every text.
-    recipe = Recipe(bits=3, folds=5, no_band=(), flag_change=0.05, band_min_flags=20)
+    # No distilled tables either: they would make the fast tier as sure as the encoder.
+    recipe = Recipe(bits=3, folds=5, no_band=(), flag_change=0.05, band_min_flags=20, static_dim=0)
     model = train(ex, tmp_path / "m", recipe=recipe, encoder=Counting(), cache_dir=tmp_path / "cache",
                   english_dir=PACKAGED_MODEL)
     assert model.has_english_tier and "offensive" in model.mid_bands
@@ -315,7 +316,7 @@ def test_a_model_without_english_rows_has_no_english_tier(tmp_path):
     ex = [Example(f"tu {w} hai {i}", {"offensive": int(w in ("idiot", "moron"))}, "mine",
                   "dev" if i % 4 == 0 else "train", "hi")
           for i, w in enumerate(rng.choice(["idiot", "moron", "photo", "sunset"], 600))]
-    model = train(ex, tmp_path / "m", recipe=Recipe(bits=12, folds=5, no_band=(), band_min_flags=20),
+    model = train(ex, tmp_path / "m", recipe=Recipe(bits=12, folds=5, no_band=(), band_min_flags=20, static_dim=0),
                   encoder=_WordEncoder(), cache_dir=tmp_path / "cache", english_dir=PACKAGED_MODEL)
     # Its blend and bands would have been fitted on no rows at all.
     assert not model.has_english_tier and "mid_bands" not in model.manifest

@@ -10,6 +10,7 @@ import json
 import platform
 import random
 import shutil
+import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
@@ -24,8 +25,9 @@ from seawall import __version__, taxonomy
 from seawall.errors import InvalidInput
 from seawall.progress import Progress, note
 from seawall.signals.text.encoder import E5Encoder, default_encoder
-from seawall.signals.text.features import NgramFeatures
+from seawall.signals.text.features import FastFeatures, NgramFeatures
 from seawall.signals.text.model import FORMAT_VERSION, TextModel, model_view, sigmoid
+from seawall.signals.text.static import FILE as STATIC_FILE
 from seawall.training import calibrate
 from seawall.training.corpus import data_hashes
 from seawall.training.datasets.base import Example
@@ -33,6 +35,9 @@ from seawall.training.embed_cache import EmbeddingCache
 
 SEED = 13
 ENGLISH_FILES = ("english.onnx", "english.json", "english.tokenizer.json")
+STATIC_FILES = (STATIC_FILE, "static.json")
+STATIC_TOKENIZER = "english.tokenizer.json"
+STAGING_PREFIX = "seawall-static-"
 # Heads a "not offensive" label also rules out. Violence is included knowingly: calm news
 # about an attack is not offensive yet depicts violence, but such posts are a small share
 # of the clean text, and without clean negatives the head learns from the seed corpus's
@@ -147,6 +152,14 @@ class Recipe:
     # What each head's threshold maximizes on held-out data: "f1" (the positive class) or
     # "macro-f1" (both classes, as OffensEval and HASOC score).
     threshold_metric: str = "f1"
+    # The fast tier also reads the English encoder distilled into token tables (see
+    # seawall.signals.text.static), when the model has an English encoder: `static_dim`
+    # principal directions of its token embeddings (0: none) and its per-head logits.
+    # The scales set how strongly the tables count against the n-grams under the same
+    # regularization. Measured 2026-12-07 (bench/text/RESULTS.md, session 12).
+    static_dim: int = 0
+    static_mean_scale: float = 0.5
+    static_max_scale: float = 0.1
     seed: int = SEED
     extra: dict = field(default_factory=dict)
 
@@ -360,6 +373,37 @@ def sample_per_dataset(idx: np.ndarray, examples: Sequence[Example], cap: int, r
     return np.array(sorted(out), dtype=np.int64)
 
 
+def _static_config(recipe: Recipe) -> dict:
+    return {"file": STATIC_FILE, "tokenizer": STATIC_TOKENIZER,
+            "mean_scale": recipe.static_mean_scale, "max_scale": recipe.static_max_scale}
+
+
+def _static_tables(english_dir: Path | None, foundation: Path | None, train_texts: Sequence[str],
+                   recipe: Recipe) -> Path | None:
+    """The folder holding the distilled English encoder's token tables for this run (None:
+    the fast tier reads n-grams only). Tables already distilled from this very encoder
+    (the foundation's, when a user's model builds on the shipped one) are reused, so the
+    new model reads the foundation's features; otherwise they are distilled afresh."""
+    if english_dir is None or not recipe.static_dim:
+        return None
+    from seawall.training.distill_static import distill, encoder_sha256
+
+    english_dir = Path(english_dir)
+    want = encoder_sha256(english_dir)
+    for d in (foundation, english_dir):
+        if d is None or not (Path(d) / STATIC_FILE).exists() or not (Path(d) / "static.json").exists():
+            continue
+        have = json.loads((Path(d) / "static.json").read_text())
+        if have.get("mean_dim") == recipe.static_dim and have.get("encoder_sha256") == want:
+            return Path(d)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX))
+    for f in ENGLISH_FILES:
+        shutil.copy(english_dir / f, staging / f)
+    note(f"distilling the English encoder into token tables ({recipe.static_dim} dimensions)")
+    distill(staging, train_texts, staging, dim=recipe.static_dim)
+    return staging
+
+
 class Foundation:
     """A trained model (the shipped default) whose heads a new model's heads build on.
 
@@ -375,12 +419,12 @@ class Foundation:
         self.model = model
 
     @classmethod
-    def load(cls, folder: Path | None, feats: NgramFeatures, examples: Sequence[Example]) -> "Foundation | None":
+    def load(cls, folder: Path | None, feats: FastFeatures, examples: Sequence[Example]) -> "Foundation | None":
         if folder is None:
             return None
         model = TextModel.load(Path(folder))
         if model.manifest["features"] != feats.config():
-            note(f"not building on {model.version}: its n-gram features differ from this recipe's")
+            note(f"not building on {model.version}: its fast-tier features differ from this recipe's")
             return None
         # Its logits on examples it trained on are in-sample: a head would trust them more
         # than they deserve on new text.
@@ -475,8 +519,11 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
     #    the examples whose data actually judged that head. With folds, each training
     #    example also gets an out-of-fold logit: the blend, calibration, thresholds and
     #    bands then learn from every labelled example, not only the small dev split.
-    feats = NgramFeatures(bits=recipe.bits)
     texts = normalized([e.text for e in examples])
+    static_dir = _static_tables(english_dir, foundation, [texts[i] for i in tr], recipe)
+    feats = FastFeatures(NgramFeatures(bits=recipe.bits))
+    if static_dir is not None:
+        feats = FastFeatures.from_config(static_dir, {**feats.config(), "static": _static_config(recipe)})
     X = feats.transform(texts)
     base = Foundation.load(foundation, feats, examples)
     if base is not None:
@@ -730,7 +777,7 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
     np.savez_compressed(out_dir / "fast.npz", W=W.astype(np.float16), b=b)
     in_place = english_dir is not None and Path(english_dir).resolve() == out_dir.resolve()
     # Files a previous model left here must not mix with this one.
-    for stale in ("encoder.npz", *(() if in_place else ENGLISH_FILES)):
+    for stale in ("encoder.npz", *(() if in_place else (*ENGLISH_FILES, *STATIC_FILES))):
         (out_dir / stale).unlink(missing_ok=True)
     if enc_W is not None:
         extra = {"blend_en": blend_en} if blend_en is not None else {}
@@ -740,5 +787,11 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
     if blend_en is not None and not in_place:
         for f in ENGLISH_FILES:
             shutil.copy(Path(english_dir) / f, out_dir / f)
+    if static_dir is not None and static_dir.resolve() != out_dir.resolve():
+        # The tables read text with the English encoder's tokenizer, encoder or not.
+        for f in (*STATIC_FILES, *(() if (out_dir / STATIC_TOKENIZER).exists() else (STATIC_TOKENIZER,))):
+            shutil.copy(static_dir / f, out_dir / f)
+        if static_dir.name.startswith(STAGING_PREFIX):
+            shutil.rmtree(static_dir, ignore_errors=True)
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
     return TextModel.load(out_dir)

@@ -4,6 +4,8 @@ Layout of a model folder (written by seawall.training.train, read here):
   manifest.json   heads, feature config, calibration curves, thresholds, cascade bands,
                   data hashes and metrics (plain JSON: no pickle, readable in review)
   fast.npz        W [heads × features] float16, b [heads]
+  static.npz      the English encoder distilled into token tables, read by the fast
+                  tier (seawall.signals.text.static), when the model has one
   encoder.npz     W [heads × dim] float32, b [heads], blend [heads × 3],
                   blend_en [heads × 4] (fast, e5, English encoder, bias) when english.* exist,
                   blend_mid [heads × 3] (fast, English encoder, bias): the English tier
@@ -21,7 +23,7 @@ import scipy.sparse as sp
 
 from seawall.errors import ModelMissing
 from seawall.signals.text.english import EnglishEncoder
-from seawall.signals.text.features import NgramFeatures
+from seawall.signals.text.features import FastFeatures
 from seawall.signals.text.normalize import Normalized, normalize
 
 FORMAT_VERSION = 1
@@ -65,7 +67,7 @@ class TextModel:
         self.manifest = manifest
         self.version: str = manifest["version"]
         self.heads: list[str] = manifest["heads"]
-        self.features = NgramFeatures(**_feature_args(manifest["features"]))
+        self.features = FastFeatures.from_config(folder, manifest["features"])
         # C-contiguous: scipy would otherwise copy the whole matrix on every product.
         self._fast_WT = np.ascontiguousarray(fast_W.T, dtype=np.float32)
         self._fast_b = fast_b.astype(np.float32)
@@ -178,8 +180,3 @@ class TextModel:
             curve = curves.get(h)
             out[:, j] = curve(raw[:, j]) if curve else raw[:, j]
         return out
-
-
-def _feature_args(cfg: dict) -> dict:
-    return {"bits": int(cfg["bits"]), "char_range": tuple(cfg["char_range"]),
-            "word_range": tuple(cfg["word_range"])}
