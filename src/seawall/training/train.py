@@ -152,11 +152,14 @@ class Recipe:
     # What each head's threshold maximizes on held-out data: "f1" (the positive class) or
     # "macro-f1" (both classes, as OffensEval and HASOC score).
     threshold_metric: str = "f1"
-    # The fast tier also reads the English encoder distilled into token tables (see
+    # The fast tier may also read the English encoder distilled into token tables (see
     # seawall.signals.text.static), when the model has an English encoder: `static_dim`
     # principal directions of its token embeddings (0: none) and its per-head logits.
     # The scales set how strongly the tables count against the n-grams under the same
-    # regularization. Measured 2026-12-07 (bench/text/RESULTS.md, session 12).
+    # regularization. Off: measured 2026-12-08 (bench/text/RESULTS.md, session 12), the
+    # fast tier settled 41% of held-out rows instead of 29% and halved the self-harm flags
+    # on harmless SMS, but the full model's Davidson hate F1 fell from 0.503 to 0.474
+    # (0.452 with the mean table alone), since its fast-tier input to the blend changed.
     static_dim: int = 0
     static_mean_scale: float = 0.5
     static_max_scale: float = 0.1
