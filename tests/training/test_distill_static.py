@@ -87,3 +87,26 @@ def test_without_tables_the_fast_tier_reads_ngrams_only(english_only, tmp_path):
                   english_dir=english_only)
     assert "static" not in model.manifest["features"] and not (tmp_path / "n" / "static.npz").exists()
     assert model.features.dim == 2 * 2 ** 10
+
+
+def test_a_model_whose_tables_went_missing_says_so(distilled, tmp_path):
+    import shutil
+
+    from seawall.errors import ModelMissing
+
+    broken = tmp_path / "broken"
+    shutil.copytree(distilled.folder, broken)
+    (broken / "static.npz").unlink()
+    with pytest.raises(ModelMissing, match="static.npz"):
+        TextModel.load(broken)
+
+
+def test_retraining_without_tables_into_a_folder_that_had_them_removes_them(distilled, english_only, tmp_path):
+    import shutil
+
+    folder = tmp_path / "reused"
+    shutil.copytree(distilled.folder, folder)
+    model = train(_insults(200, 4), folder, recipe=Recipe(bits=10, encoder=False, static_dim=0),
+                  english_dir=english_only)
+    assert not (folder / "static.npz").exists() and not (folder / "static.json").exists()
+    assert TextModel.load(folder).features.dim == model.features.dim == 2 * 2 ** 10

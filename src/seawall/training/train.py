@@ -403,7 +403,11 @@ def _static_tables(english_dir: Path | None, foundation: Path | None, train_text
     for f in ENGLISH_FILES:
         shutil.copy(english_dir / f, staging / f)
     note(f"distilling the English encoder into token tables ({recipe.static_dim} dimensions)")
-    distill(staging, train_texts, staging, dim=recipe.static_dim)
+    try:
+        distill(staging, train_texts, staging, dim=recipe.static_dim)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return staging
 
 
@@ -780,7 +784,8 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
     np.savez_compressed(out_dir / "fast.npz", W=W.astype(np.float16), b=b)
     in_place = english_dir is not None and Path(english_dir).resolve() == out_dir.resolve()
     # Files a previous model left here must not mix with this one.
-    for stale in ("encoder.npz", *(() if in_place else (*ENGLISH_FILES, *STATIC_FILES))):
+    keep_static = static_dir is not None and static_dir.resolve() == out_dir.resolve()
+    for stale in ("encoder.npz", *(() if in_place else ENGLISH_FILES), *(() if keep_static else STATIC_FILES)):
         (out_dir / stale).unlink(missing_ok=True)
     if enc_W is not None:
         extra = {"blend_en": blend_en} if blend_en is not None else {}
@@ -790,7 +795,7 @@ def train(examples: Sequence[Example], out_dir: Path, *, recipe: Recipe | None =
     if blend_en is not None and not in_place:
         for f in ENGLISH_FILES:
             shutil.copy(Path(english_dir) / f, out_dir / f)
-    if static_dir is not None and static_dir.resolve() != out_dir.resolve():
+    if static_dir is not None and not keep_static:
         # The tables read text with the English encoder's tokenizer, encoder or not.
         for f in (*STATIC_FILES, *(() if (out_dir / STATIC_TOKENIZER).exists() else (STATIC_TOKENIZER,))):
             shutil.copy(static_dir / f, out_dir / f)

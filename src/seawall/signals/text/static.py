@@ -20,6 +20,8 @@ from typing import Sequence
 
 import numpy as np
 
+from seawall.errors import ModelMissing
+
 FILE = "static.npz"
 # Tokens past this many characters add nothing: the n-grams still read the whole text.
 MAX_CHARS = 10_000
@@ -41,6 +43,9 @@ class StaticEmbeddings:
     @classmethod
     def load(cls, folder: Path, cfg: dict) -> "StaticEmbeddings":
         path = Path(folder) / cfg.get("file", FILE)
+        for need in (path, Path(folder) / cfg["tokenizer"]):
+            if not need.exists():
+                raise ModelMissing(f"{need} is missing: this text model's fast tier reads it")
         with np.load(path) as z:
             mean, maxt = z["mean"], z["max"]
         sha = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
