@@ -158,8 +158,9 @@ class Recipe:
     # The scales set how strongly the tables count against the n-grams under the same
     # regularization. Off: measured 2026-12-08 (bench/text/RESULTS.md, session 12), the
     # fast tier settled 41% of held-out rows instead of 29% and halved the self-harm flags
-    # on harmless SMS, but the full model's Davidson hate F1 fell from 0.503 to 0.474
-    # (0.452 with the mean table alone), since its fast-tier input to the blend changed.
+    # on harmless SMS, but Davidson's hate F1 fell from 0.503 to 0.468 and CMSB's hate
+    # ROC-AUC by 3.9 points. The recipe's seed alone moves Davidson by 4.8 points, so
+    # the tables stay off until several seeds of each are compared.
     static_dim: int = 0
     static_mean_scale: float = 0.5
     static_max_scale: float = 0.1
