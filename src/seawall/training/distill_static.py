@@ -65,11 +65,10 @@ def encode_vocabulary(english_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     return emb, logits
 
 
-def distill(english_dir: Path, texts: Sequence[str], out_dir: Path, *, dim: int = 128,
-            mean_scale: float = 0.5, max_scale: float = 0.1) -> StaticEmbeddings:
+def distill(english_dir: Path, texts: Sequence[str], out_dir: Path, *, dim: int = 128) -> None:
     """Build the tables from the encoder and `texts` (the training text: token frequencies
-    for the weights, principal directions, and the spread of each head's max), write
-    static.npz into `out_dir` and return it loaded."""
+    for the weights, principal directions, and the spread of each head's max), and write
+    static.npz and static.json into `out_dir`."""
     english_dir, out_dir = Path(english_dir), Path(out_dir)
     emb, logits = encode_vocabulary(english_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -96,5 +95,3 @@ def distill(english_dir: Path, texts: Sequence[str], out_dir: Path, *, dim: int 
         {"heads": info["heads"], "encoder_sha256": encoder_sha256(english_dir), "mean_dim": dim, "sif_a": SIF_A,
          "texts": len(texts),
          "tokens_seen": int(seen.sum()), "vocabulary": int(len(emb))}, indent=1))
-    return StaticEmbeddings.load(out_dir, {"file": FILE, "tokenizer": str(english_dir / TOKENIZER),
-                                           "mean_scale": mean_scale, "max_scale": max_scale})
