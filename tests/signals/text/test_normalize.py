@@ -122,6 +122,9 @@ def test_to_original_clamps_out_of_range_and_maps_empty_spans_to_a_point():
     ("f u c k you", "fuck you"),
     ("k i l l  t h e m", "kill them"),        # a wider gap is a word break
     ("k.1.l.l", "kill"),
+    ("خ.ن.ز.ي.ر ك*ل*ب", "خنزير كلب"),        # Arabic split by punctuation
+    ("문.재.앙 O-O-O-놈-들-이", "문재앙 oo놈들이"),   # Hangul, mixed with Latin (stretch cut to 2)
+    ("ח_ז_י_ר", "חזיר"),                      # Hebrew
     ("fuuuuuck", "fuuck"),
     ("HeLLo\tWORLD\n\u00a0x\u3000y", "hello world x y"),
     ("Straße", "strasse"),
@@ -144,6 +147,16 @@ def test_normalize_undoes_evasion(text, expected):
     "Việt Nam, người được élevé, Ærøskøbing, Łódź",
 ])
 def test_genuine_non_english_text_is_left_intact_beyond_nfkc_and_casefold(text):
+    assert normalize(text).text == _nfkc_casefold(text)
+
+
+@pytest.mark.parametrize("text", [
+    "남 북 미 정상",       # Korean one-syllable words with spaces stay words
+    "د. محمد",            # an Arabic title abbreviation
+    "ص.ب 1234",           # two letters are not a chain
+    "이·박",               # nor are two syllables
+])
+def test_short_non_latin_runs_are_not_glued(text):
     assert normalize(text).text == _nfkc_casefold(text)
 
 

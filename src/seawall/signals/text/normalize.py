@@ -411,7 +411,12 @@ _X = r"(?:[^\W_]|[@$])"
 # The ends must not touch another word or another chain (u r e.n.t.e.r).
 _SEPARATED = re.compile(r"(?<![\w@$'])(?<![\w@$][^\w\s@$])" + _X + r"([^\w@$]{1,3}|_{1,3})"
                         + _X + r"(?:\1" + _X + r")+(?![\w@$]|([^\w\s@$]{1,3})[\w@$]\2[\w@$])")
-_SEP_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK"})
+# Arabic and Hangul too: "خ.ن.ز.ي.ر" and "문.재.앙" hid hate from every tier (bench/text/
+# RESULTS.md, session 13), and a run of single letters split by punctuation is not how those
+# scripts are written; Korean lists single syllables with "·" (남·북·미), which glued
+# read the same. Devanagari and Thai are left out: their vowel signs are not letters here,
+# so a split word never forms one chain.
+_SEP_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARABIC", "HEBREW", "HANGUL"})
 
 
 def _separators(s: str, st: list[int] | None, en: list[int] | None):
@@ -421,7 +426,7 @@ def _separators(s: str, st: list[int] | None, en: list[int] | None):
         step = len(sep) + 1
         a, b = m.span()
         # Spaced letters glue only for Latin script: Korean and Russian have many
-        # one-letter words in a row; other separators also for Cyrillic and Greek.
+        # one-letter words in a row; other separators also for the scripts above.
         allowed = {"LATIN"} if " " in sep else _SEP_SCRIPTS
         chain: list[int] = []
         for p in range(a, b, step):
