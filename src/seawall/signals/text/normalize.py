@@ -411,11 +411,11 @@ _X = r"(?:[^\W_]|[@$])"
 # The ends must not touch another word or another chain (u r e.n.t.e.r).
 _SEPARATED = re.compile(r"(?<![\w@$'])(?<![\w@$][^\w\s@$])" + _X + r"([^\w@$]{1,3}|_{1,3})"
                         + _X + r"(?:\1" + _X + r")+(?![\w@$]|([^\w\s@$]{1,3})[\w@$]\2[\w@$])")
-# Arabic and Hangul too: "خ.ن.ز.ي.ر" and "문.재.앙" hid hate from every tier (bench/text/
-# RESULTS.md, session 13), and a run of single letters split by punctuation is not how those
-# scripts are written; Korean lists single syllables with "·" (남·북·미), which glued
-# read the same. Devanagari and Thai are left out: their vowel signs are not letters here,
-# so a split word never forms one chain.
+# Arabic, Hebrew and Hangul too: "خ.ن.ز.ي.ر" and "문.재.앙" hid hate from every tier
+# (bench/text/RESULTS.md, session 13), and a run of single letters split by punctuation is
+# not how those scripts are written. Korean lists single syllables with "·" (남·북·미),
+# which read the same glued. Devanagari and Thai are left out: their vowel signs are not
+# letters here, so a split word never forms one chain.
 _SEP_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARABIC", "HEBREW", "HANGUL"})
 
 
